@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { TOPICS, Topic } from './topics';
+import { policyStateSchema } from './events/policy-state.event';
+import { catalogStateSchema } from './events/catalog-state.event';
+import { accessGrantSchema } from './events/access-grant.event';
+import { reviewDecisionSchema } from './events/review-decision.event';
+import { accessLogSchema } from './events/access-log.event';
+import { identityEventSchema } from './events/identity.event';
+import { auditEventSchema } from './events/audit.event';
+import { usageSignalSchema } from './events/usage-signal.event';
+
+/** What each topic carries: its envelope `type`, schema `version` and payload schema. */
+export const EVENT_CONTRACTS = {
+  [TOPICS.identityEvents]: { type: 'identity.event', version: 1, schema: identityEventSchema },
+  [TOPICS.policyState]: { type: 'policy.state', version: 1, schema: policyStateSchema },
+  [TOPICS.catalogState]: { type: 'catalog.state', version: 1, schema: catalogStateSchema },
+  [TOPICS.accessGrants]: { type: 'access.grant', version: 1, schema: accessGrantSchema },
+  [TOPICS.auditEvents]: { type: 'audit.event', version: 1, schema: auditEventSchema },
+  [TOPICS.reviewDecisions]: { type: 'review.decision', version: 1, schema: reviewDecisionSchema },
+  [TOPICS.accessLog]: { type: 'gateway.access', version: 1, schema: accessLogSchema },
+  [TOPICS.usageSignals]: { type: 'usage.signal', version: 1, schema: usageSignalSchema },
+} as const satisfies Record<Topic, { type: string; version: number; schema: z.ZodType }>;
+
+/** Typed map from topic to payload, so `publish(topic, payload)` cannot send the wrong shape. */
+export type EventMap = { [T in Topic]: z.infer<(typeof EVENT_CONTRACTS)[T]['schema']> };

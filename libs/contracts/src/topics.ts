@@ -1,0 +1,39 @@
+/**
+ * Kafka topic names. A published name never changes: a breaking change to a payload is a new `.vN`
+ * topic with a migration plan, never an edit here.
+ */
+export const TOPICS = {
+  identityEvents: 'identity.events.v1',
+  policyState: 'policy.state.v1',
+  catalogState: 'catalog.state.v1',
+  accessGrants: 'access.grants.v1',
+  auditEvents: 'audit.events.v1',
+  reviewDecisions: 'review.decisions.v1',
+  accessLog: 'gateway.access-log.v1',
+  usageSignals: 'usage.signals.v1',
+} as const;
+
+export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
+
+/** Where a message that failed validation or processing is parked, with its reason. */
+export function deadLetterTopic(topic: Topic): string {
+  return `${topic}.dlq`;
+}
+
+export interface TopicSpec {
+  topic: Topic;
+  /** Compacted topics carry the full current state per key; a consumer reading from the start rebuilds the view. */
+  compacted: boolean;
+  partitions: number;
+}
+
+export const TOPIC_SPECS: Record<Topic, TopicSpec> = {
+  [TOPICS.identityEvents]: { topic: TOPICS.identityEvents, compacted: false, partitions: 3 },
+  [TOPICS.policyState]: { topic: TOPICS.policyState, compacted: true, partitions: 3 },
+  [TOPICS.catalogState]: { topic: TOPICS.catalogState, compacted: true, partitions: 1 },
+  [TOPICS.accessGrants]: { topic: TOPICS.accessGrants, compacted: true, partitions: 3 },
+  [TOPICS.auditEvents]: { topic: TOPICS.auditEvents, compacted: false, partitions: 1 },
+  [TOPICS.reviewDecisions]: { topic: TOPICS.reviewDecisions, compacted: false, partitions: 3 },
+  [TOPICS.accessLog]: { topic: TOPICS.accessLog, compacted: false, partitions: 3 },
+  [TOPICS.usageSignals]: { topic: TOPICS.usageSignals, compacted: false, partitions: 3 },
+};

@@ -1,0 +1,142 @@
+import { Logger } from '@nestjs/common';
+import { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { DataSource, EntityManager } from 'typeorm';
+import { Envelope, EventMap, Topic } from '@attest/contracts';
+import { parseEvent } from '../event.parser';
+import { DeadLetterPublisher } from './dead-letter.publisher';
+
+export interface EventHandler<T extends Topic> {
+  topic: T;
+  /**
+   * Applies one event. It runs inside the transaction that records the event id as processed, so
+   * its effects and that record commit together: a redelivered event is skipped, never re-applied.
+   */
+  handle(event: Envelope<EventMap[T]>, tx: EntityManager): Promise<void>;
+}
+
+/** Thrown by a handler for an event that can never be applied (e.g. it names an unknown entity). */
+export class UnprocessableEventError extends Error {}
+
+export interface EventConsumerHostOptions {
+  kafka: Kafka;
+  dataSource: DataSource;
+  schema: string;
+  groupId: string;
+  deadLetters: DeadLetterPublisher;
+  /** Attempts before a failing event is dead-lettered; connection failures are retried without limit. */
+  maxAttempts?: number;
+}
+
+const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|connection is closed|57P0[1-3]|08\d{3}/;
+
+/**
+ * Runs one consumer group for a service: validates every message, dead-letters invalid or
+ * repeatedly failing ones with their reason, and applies the rest idempotently.
+ */
+export class EventConsumerHost {
+  private readonly logger = new Logger(EventConsumerHost.name);
+  private readonly handlers = new Map<Topic, EventHandler<Topic>>();
+  private consumer: Consumer | null = null;
+  private connected = false;
+  private applied = 0;
+
+  constructor(private readonly options: EventConsumerHostOptions) {}
+
+  register<T extends Topic>(handler: EventHandler<T>): void {
+    if (this.consumer) throw new Error(`cannot register a handler for ${handler.topic} after the consumer started`);
+    if (this.handlers.has(handler.topic)) throw new Error(`a handler for ${handler.topic} is already registered`);
+    this.handlers.set(handler.topic, handler as unknown as EventHandler<Topic>);
+  }
+
+  get topics(): Topic[] {
+    return [...this.handlers.keys()];
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  get appliedCount(): number {
+    return this.applied;
+  }
+
+  async start(): Promise<void> {
+    if (this.handlers.size === 0 || this.consumer) return;
+    const consumer = this.options.kafka.consumer({
+      groupId: this.options.groupId,
+      sessionTimeout: 15000,
+      heartbeatInterval: 1000,
+      maxWaitTimeInMs: 500,
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => (this.connected = true));
+    consumer.on(consumer.events.CRASH, () => (this.connected = false));
+    consumer.on(consumer.events.DISCONNECT, () => (this.connected = false));
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.topics, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => this.process(topic as Topic, partition, message),
+    });
+  }
+
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = null;
+    this.connected = false;
+    await consumer?.disconnect();
+  }
+
+  private async process(topic: Topic, partition: number, message: KafkaMessage): Promise<void> {
+    const handler = this.handlers.get(topic);
+    if (!handler) throw new Error(`no handler registered for ${topic}`);
+    const parsed = parseEvent(topic, message.value);
+    if (!parsed.ok) return this.deadLetter(topic, partition, message, parsed.reason);
+
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.applyOnce(handler, parsed.event);
+        return;
+      } catch (error) {
+        const reason = (error as Error).message ?? String(error);
+        if (error instanceof UnprocessableEventError) return this.deadLetter(topic, partition, message, reason);
+        // A database or broker outage is not the event's fault: keep it and retry instead of parking it.
+        if (!CONNECTION_ERROR.test(reason) && attempt >= maxAttempts) {
+          return this.deadLetter(topic, partition, message, `failed ${attempt} times: ${reason}`);
+        }
+        this.logger.warn(`${topic} event ${parsed.event.id} failed (attempt ${attempt}): ${reason}`);
+        await delay(Math.min(100 * 2 ** (attempt - 1), 5000));
+      }
+    }
+  }
+
+  private async applyOnce(handler: EventHandler<Topic>, event: Envelope<EventMap[Topic]>): Promise<void> {
+    const { dataSource, schema, groupId } = this.options;
+    await dataSource.transaction(async (tx) => {
+      const fresh: unknown[] = await tx.query(
+        `INSERT INTO "${schema}".processed_events (consumer, event_id) VALUES ($1, $2)
+         ON CONFLICT DO NOTHING RETURNING event_id`,
+        [groupId, event.id],
+      );
+      if (fresh.length === 0) return;
+      await handler.handle(event, tx);
+      this.applied++;
+    });
+  }
+
+  private async deadLetter(topic: Topic, partition: number, message: KafkaMessage, reason: string): Promise<void> {
+    await this.options.deadLetters.publish({
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+      reason,
+      consumer: this.options.groupId,
+    });
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,97 @@
+import {
+  DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { Kafka, Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { Topic } from '@attest/contracts';
+import { createKafkaClient } from './kafka.client';
+import { ensureTopics } from './topic.admin';
+import { OutboxWriter } from './outbox/outbox.writer';
+import { OutboxRelay } from './outbox/outbox.relay';
+import { DeadLetterPublisher } from './consumer/dead-letter.publisher';
+import { EventConsumerHost } from './consumer/event-consumer.host';
+
+export const KAFKA = Symbol('KAFKA');
+export const KAFKA_PRODUCER = Symbol('KAFKA_PRODUCER');
+export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+
+export interface MessagingModuleOptions {
+  /** The service name: Kafka client id, consumer group `attest.<service>`, envelope `source`. */
+  service: string;
+  /** The service's Postgres schema, holding its outbox and processed-event ids. */
+  schema: string;
+  brokers: string[];
+  databaseUrl: string;
+  /** Every topic the service produces or consumes; created at start when missing. */
+  topics: readonly Topic[];
+}
+
+/**
+ * Starts the messaging plumbing after the app's handlers registered themselves: topics exist,
+ * the producer is connected, the outbox relay runs, and the consumer group is joined. Stops it in
+ * reverse on shutdown so in-flight work finishes.
+ */
+@Injectable()
+export class MessagingLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(KAFKA_PRODUCER) private readonly producer: Producer,
+    private readonly relay: OutboxRelay,
+    private readonly consumers: EventConsumerHost,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await ensureTopics(this.kafka, this.options.topics);
+    await this.producer.connect();
+    await this.relay.start();
+    await this.consumers.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumers.stop();
+    await this.relay.stop();
+    await this.producer.disconnect();
+  }
+}
+
+@Module({})
+export class MessagingModule {
+  static forService(options: MessagingModuleOptions): DynamicModule {
+    return {
+      module: MessagingModule,
+      global: true,
+      providers: [
+        { provide: MESSAGING_OPTIONS, useValue: options },
+        { provide: KAFKA, useFactory: () => createKafkaClient({ clientId: options.service, brokers: options.brokers }) },
+        {
+          provide: KAFKA_PRODUCER,
+          inject: [KAFKA],
+          // One in-flight request keeps the outbox's commit order on the wire.
+          useFactory: (kafka: Kafka) => kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false }),
+        },
+        { provide: OutboxWriter, useFactory: () => new OutboxWriter(options.schema, options.service) },
+        {
+          provide: OutboxRelay,
+          inject: [DataSource, KAFKA_PRODUCER],
+          useFactory: (dataSource: DataSource, producer: Producer) =>
+            new OutboxRelay({ dataSource, databaseUrl: options.databaseUrl, schema: options.schema, producer }),
+        },
+        { provide: DeadLetterPublisher, inject: [KAFKA_PRODUCER], useFactory: (p: Producer) => new DeadLetterPublisher(p) },
+        {
+          provide: EventConsumerHost,
+          inject: [KAFKA, DataSource, DeadLetterPublisher],
+          useFactory: (kafka: Kafka, dataSource: DataSource, deadLetters: DeadLetterPublisher) =>
+            new EventConsumerHost({ kafka, dataSource, schema: options.schema, groupId: `attest.${options.service}`, deadLetters }),
+        },
+        MessagingLifecycle,
+      ],
+      exports: [KAFKA, KAFKA_PRODUCER, OutboxWriter, OutboxRelay, DeadLetterPublisher, EventConsumerHost],
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The tables every service needs for reliable messaging, in the service's own schema:
+ * `outbox` (written in the same transaction as the change it announces) and `processed_events`
+ * (written in the same transaction as a consumed event's effects, so a redelivery is applied once).
+ */
+export function messagingTablesMigration(schema: string): new () => MigrationInterface {
+  const name = `MessagingTables1763856000000`;
+  return class MessagingTables implements MigrationInterface {
+    name = name;
+
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(`
+        CREATE TABLE "${schema}".outbox (
+          seq bigserial PRIMARY KEY,
+          event_id uuid NOT NULL,
+          topic text NOT NULL,
+          message_key text NOT NULL,
+          envelope jsonb,
+          created_at timestamptz NOT NULL DEFAULT now()
+        )`);
+      await runner.query(`
+        CREATE TABLE "${schema}".processed_events (
+          consumer text NOT NULL,
+          event_id uuid NOT NULL,
+          processed_at timestamptz NOT NULL DEFAULT now(),
+          CONSTRAINT "PK_processed_events" PRIMARY KEY (consumer, event_id)
+        )`);
+      await runner.query(`CREATE INDEX "IDX_processed_events_at" ON "${schema}".processed_events (processed_at)`);
+    }
+
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`DROP TABLE "${schema}".processed_events`);
+      await runner.query(`DROP TABLE "${schema}".outbox`);
+    }
+  };
+}

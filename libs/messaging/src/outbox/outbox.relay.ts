@@ -1,0 +1,148 @@
+import { Logger } from '@nestjs/common';
+import { Producer } from 'kafkajs';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { outboxChannel } from './outbox.writer';
+
+export interface OutboxRelayOptions {
+  dataSource: DataSource;
+  databaseUrl: string;
+  schema: string;
+  producer: Producer;
+  /** Fallback poll, for a notification lost while the listening connection was down. */
+  pollIntervalMs?: number;
+  batchSize?: number;
+}
+
+interface OutboxRow {
+  seq: string;
+  topic: string;
+  message_key: string;
+  envelope: unknown;
+}
+
+/**
+ * Publishes committed outbox rows to Kafka in commit order, then deletes them. It is woken by
+ * NOTIFY on commit and polls as a fallback. A crash between publish and delete republishes the
+ * rows (at-least-once); consumers drop the duplicates by event id. One relay per schema holds a
+ * session advisory lock, so replicas never interleave and per-key order is kept.
+ */
+export class OutboxRelay {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private listener: Client | null = null;
+  private leader = false;
+  private draining: Promise<void> | null = null;
+  private rerun = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private published = 0;
+
+  constructor(private readonly options: OutboxRelayOptions) {}
+
+  get publishedCount(): number {
+    return this.published;
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.connectListener();
+    this.schedule();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.draining;
+    const listener = this.listener;
+    this.listener = null;
+    this.leader = false;
+    await listener?.end().catch(() => undefined);
+  }
+
+  /** Drains now; concurrent calls coalesce into one more pass. */
+  kick(): Promise<void> {
+    if (this.draining) {
+      this.rerun = true;
+      return this.draining;
+    }
+    this.draining = this.drainLoop().finally(() => {
+      this.draining = null;
+    });
+    return this.draining;
+  }
+
+  private async drainLoop(): Promise<void> {
+    do {
+      this.rerun = false;
+      if (this.stopped) return;
+      try {
+        if (!(await this.ensureLeadership())) return;
+        while (!this.stopped && (await this.publishBatch()) > 0);
+      } catch (error) {
+        this.logger.error(`outbox relay for ${this.options.schema} failed, will retry: ${(error as Error).message}`);
+        return;
+      }
+    } while (this.rerun);
+  }
+
+  private async publishBatch(): Promise<number> {
+    const { dataSource, schema, producer } = this.options;
+    return dataSource.transaction(async (tx) => {
+      const rows: OutboxRow[] = await tx.query(
+        `SELECT seq, topic, message_key, envelope FROM "${schema}".outbox ORDER BY seq LIMIT $1 FOR UPDATE`,
+        [this.options.batchSize ?? 500],
+      );
+      if (rows.length === 0) return 0;
+      await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
+      await tx.query(`DELETE FROM "${schema}".outbox WHERE seq = ANY($1::bigint[])`, [rows.map((row) => row.seq)]);
+      this.published += rows.length;
+      return rows.length;
+    });
+  }
+
+  private async connectListener(): Promise<void> {
+    const listener = new Client({ connectionString: this.options.databaseUrl, application_name: 'outbox-relay' });
+    listener.on('notification', () => void this.kick());
+    listener.on('error', (error) => {
+      this.logger.warn(`outbox listener connection lost: ${error.message}`);
+      this.leader = false;
+      if (this.listener === listener) this.listener = null;
+    });
+    await listener.connect();
+    await listener.query(`LISTEN ${outboxChannel(this.options.schema)}`);
+    this.listener = listener;
+  }
+
+  private async ensureLeadership(): Promise<boolean> {
+    if (!this.listener) await this.connectListener();
+    if (this.leader) return true;
+    const result = await this.listener!.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+      `attest:outbox:${this.options.schema}`,
+    ]);
+    this.leader = result.rows[0].locked === true;
+    return this.leader;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.kick().finally(() => this.schedule());
+    }, this.options.pollIntervalMs ?? 1000);
+    this.timer.unref();
+  }
+}
+
+function groupByTopic(rows: OutboxRow[]) {
+  const byTopic = new Map<string, Array<{ key: string; value: string | null }>>();
+  for (const row of rows) {
+    const messages = byTopic.get(row.topic) ?? [];
+    messages.push({ key: row.message_key, value: row.envelope === null ? null : JSON.stringify(row.envelope) });
+    byTopic.set(row.topic, messages);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}

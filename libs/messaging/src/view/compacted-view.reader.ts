@@ -1,0 +1,127 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Consumer, Kafka } from 'kafkajs';
+import { Envelope, EventMap, Topic } from '@attest/contracts';
+import { parseEvent } from '../event.parser';
+import { DeadLetterPublisher } from '../consumer/dead-letter.publisher';
+
+export interface ViewRecord<T extends Topic> {
+  topic: T;
+  key: string;
+  /** null is a tombstone: the key's state is deleted. */
+  event: Envelope<EventMap[T]> | null;
+}
+
+export interface CompactedViewReaderOptions {
+  kafka: Kafka;
+  topics: readonly Topic[];
+  /** A fresh group per process, so every replica reads every partition from the start. */
+  groupPrefix: string;
+  deadLetters: DeadLetterPublisher;
+  apply: (record: ViewRecord<Topic>) => void;
+}
+
+/**
+ * Rebuilds an in-memory view from compacted topics: reads each from the beginning, applies every
+ * record, and reports when it has caught up with the end offsets seen at start, then keeps following.
+ */
+export class CompactedViewReader {
+  private readonly logger = new Logger(CompactedViewReader.name);
+  private consumer: Consumer | null = null;
+  private readonly pending = new Map<string, bigint>();
+  private caughtUp = false;
+  private lastFetchAt = 0;
+  private readonly groupId: string;
+  private resolveCaughtUp: () => void = () => undefined;
+  /** Resolves once every partition has been read up to the end offset it had at start. */
+  readonly ready: Promise<void>;
+
+  constructor(private readonly options: CompactedViewReaderOptions) {
+    this.groupId = `${options.groupPrefix}.${randomUUID()}`;
+    this.ready = new Promise((resolve) => (this.resolveCaughtUp = resolve));
+  }
+
+  get isCaughtUp(): boolean {
+    return this.caughtUp;
+  }
+
+  /** Milliseconds since the broker last answered a fetch; how stale the view may be. */
+  get msSinceLastFetch(): number {
+    return this.lastFetchAt === 0 ? Number.POSITIVE_INFINITY : Date.now() - this.lastFetchAt;
+  }
+
+  async start(): Promise<void> {
+    await this.recordEndOffsets();
+    const consumer = this.options.kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: 10000,
+      heartbeatInterval: 1000,
+      maxWaitTimeInMs: 250,
+    });
+    consumer.on(consumer.events.FETCH, () => (this.lastFetchAt = Date.now()));
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ topic, partition, message }) => {
+        const key = message.key?.toString('utf8') ?? '';
+        if (message.value === null) {
+          this.options.apply({ topic: topic as Topic, key, event: null });
+        } else {
+          const parsed = parseEvent(topic as Topic, message.value);
+          if (parsed.ok) this.options.apply({ topic: topic as Topic, key, event: parsed.event });
+          else
+            await this.options.deadLetters.publish({
+              topic: topic as Topic,
+              partition,
+              offset: message.offset,
+              key: message.key,
+              value: message.value,
+              reason: parsed.reason,
+              consumer: this.groupId,
+            });
+        }
+        this.markConsumed(topic, partition, BigInt(message.offset));
+      },
+    });
+    this.checkCaughtUp();
+  }
+
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = null;
+    await consumer?.disconnect();
+  }
+
+  private async recordEndOffsets(): Promise<void> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      for (const topic of this.options.topics) {
+        for (const partition of await admin.fetchTopicOffsets(topic)) {
+          const high = BigInt(partition.high);
+          const low = BigInt(partition.low);
+          if (high > low) this.pending.set(`${topic}:${partition.partition}`, high - 1n);
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private markConsumed(topic: string, partition: number, offset: bigint): void {
+    if (this.caughtUp) return;
+    const id = `${topic}:${partition}`;
+    const target = this.pending.get(id);
+    if (target !== undefined && offset >= target) this.pending.delete(id);
+    this.checkCaughtUp();
+  }
+
+  private checkCaughtUp(): void {
+    if (this.caughtUp || this.pending.size > 0) return;
+    this.caughtUp = true;
+    this.logger.log(`view caught up on ${this.options.topics.join(', ')}`);
+    this.resolveCaughtUp();
+  }
+}
