@@ -30,7 +30,6 @@ const CLUSTER_ID_FILE = path.join(HOME, 'cluster.id');
 
 const HOST = '127.0.0.1';
 const HEALTH_DEADLINE_MS = 90_000;
-const REUSE_CHECK_MS = 1_000;
 const POLL_MS = 250;
 const STOP_GRACE_MS = 20_000;
 const LOG_TAIL_LINES = 40;
@@ -45,7 +44,7 @@ export async function ensureKafka({ port = Number(process.env.KAFKA_PORT ?? 9092
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`kafka: invalid port ${port}`);
 
   const brokers = `${HOST}:${port}`;
-  if (await kafkaAnswers(HOST, port, REUSE_CHECK_MS)) {
+  if (await kafkaAnswers(HOST, port, 0)) {
     log(`kafka: reusing the broker already answering at ${brokers}`);
     return { brokers, started: false, stop: async () => {} };
   }
@@ -71,13 +70,14 @@ export async function stopKafka({ log = console.log } = {}) {
 }
 
 /**
- * Polls host:port every 250 ms until it answers a Kafka ApiVersions request or the deadline passes.
- * `giveUp` lets a caller stop waiting early, e.g. once the broker process has died.
+ * Polls host:port every 250 ms until it answers a Kafka ApiVersions request or the deadline passes;
+ * timeoutMs = 0 means a single probe. `giveUp` lets a caller stop early, e.g. once the broker process died.
  */
 export async function kafkaAnswers(host, port, timeoutMs, { giveUp = () => false } = {}) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const attemptMs = Math.min(Math.max(deadline - Date.now(), POLL_MS), 2_000);
+    // Each probe gets at least 1 s so a busy but healthy broker is not mistaken for a dead one.
+    const attemptMs = Math.min(Math.max(deadline - Date.now(), 1_000), 2_000);
     if (await probeApiVersions(host, port, attemptMs)) return true;
     if (Date.now() + POLL_MS >= deadline || giveUp()) return false;
     await sleep(POLL_MS);
@@ -313,12 +313,21 @@ async function waitForBroker(pid, port, log) {
 
 async function stopPid(pid) {
   if (brokerAlive(pid)) {
-    process.kill(pid, 'SIGTERM');
+    signal(pid, 'SIGTERM');
     const deadline = Date.now() + STOP_GRACE_MS;
     while (brokerAlive(pid) && Date.now() < deadline) await sleep(POLL_MS);
-    if (brokerAlive(pid)) process.kill(pid, 'SIGKILL');
+    if (brokerAlive(pid)) signal(pid, 'SIGKILL');
   }
   if (readPid() === pid) rmSync(PID_FILE, { force: true });
+}
+
+// The broker may exit between the liveness check and the signal, which is what we wanted anyway.
+function signal(pid, name) {
+  try {
+    process.kill(pid, name);
+  } catch (error) {
+    if (error.code !== 'ESRCH') throw error;
+  }
 }
 
 // Drops a pid file whose process is gone, so a crashed or rebooted-away broker never blocks a fresh start.
@@ -402,7 +411,7 @@ async function run(command, args, options) {
 
 async function status(port) {
   const pid = runningPid();
-  const answers = await kafkaAnswers(HOST, port, REUSE_CHECK_MS);
+  const answers = await kafkaAnswers(HOST, port, 0);
   const owner = pid === undefined ? 'no broker from .cache/kafka is running' : `broker pid ${pid} from .cache/kafka`;
   console.log(`kafka: ${HOST}:${port} ${answers ? 'answers' : 'does not answer'}; ${owner}`);
   return answers ? 0 : 1;

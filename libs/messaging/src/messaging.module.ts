@@ -2,7 +2,9 @@ import {
   DynamicModule,
   Inject,
   Injectable,
+  InjectionToken,
   Module,
+  ModuleMetadata,
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
@@ -25,11 +27,17 @@ export interface MessagingModuleOptions {
   service: string;
   /** The service's Postgres schema, holding its outbox and processed-event ids. */
   schema: string;
-  brokers: string[];
-  databaseUrl: string;
   /** Every topic the service produces or consumes; created at start when missing. */
   topics: readonly Topic[];
 }
+
+export interface MessagingConnection {
+  brokers: string[];
+  databaseUrl: string;
+}
+
+/** Where the service's broker and database are, read from its validated configuration at start. */
+export const MESSAGING_CONNECTION = Symbol('MESSAGING_CONNECTION');
 
 /**
  * Starts the messaging plumbing after the app's handlers registered themselves: topics exist,
@@ -62,13 +70,26 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnApplication
 
 @Module({})
 export class MessagingModule {
-  static forService(options: MessagingModuleOptions): DynamicModule {
+  static forService(
+    options: MessagingModuleOptions & {
+      imports?: ModuleMetadata['imports'];
+      inject?: InjectionToken[];
+      connection: (...deps: never[]) => MessagingConnection;
+    },
+  ): DynamicModule {
     return {
       module: MessagingModule,
       global: true,
+      imports: options.imports ?? [],
       providers: [
         { provide: MESSAGING_OPTIONS, useValue: options },
-        { provide: KAFKA, useFactory: () => createKafkaClient({ clientId: options.service, brokers: options.brokers }) },
+        { provide: MESSAGING_CONNECTION, inject: options.inject ?? [], useFactory: options.connection },
+        {
+          provide: KAFKA,
+          inject: [MESSAGING_CONNECTION],
+          useFactory: (connection: MessagingConnection) =>
+            createKafkaClient({ clientId: options.service, brokers: connection.brokers }),
+        },
         {
           provide: KAFKA_PRODUCER,
           inject: [KAFKA],
@@ -78,9 +99,9 @@ export class MessagingModule {
         { provide: OutboxWriter, useFactory: () => new OutboxWriter(options.schema, options.service) },
         {
           provide: OutboxRelay,
-          inject: [DataSource, KAFKA_PRODUCER],
-          useFactory: (dataSource: DataSource, producer: Producer) =>
-            new OutboxRelay({ dataSource, databaseUrl: options.databaseUrl, schema: options.schema, producer }),
+          inject: [DataSource, KAFKA_PRODUCER, MESSAGING_CONNECTION],
+          useFactory: (dataSource: DataSource, producer: Producer, connection: MessagingConnection) =>
+            new OutboxRelay({ dataSource, databaseUrl: connection.databaseUrl, schema: options.schema, producer }),
         },
         { provide: DeadLetterPublisher, inject: [KAFKA_PRODUCER], useFactory: (p: Producer) => new DeadLetterPublisher(p) },
         {

@@ -6,3 +6,5 @@ export * from './admin-token.guard';
 export * from './logging';
 export * from './health';
 export * from './bootstrap';
+export * from './admin-auth.module';
+export * from './service-module';

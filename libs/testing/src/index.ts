@@ -1,0 +1,3 @@
+export * from './wait-for';
+export * from './topic-probe';
+export * from './integration.global-setup';
