@@ -1,7 +1,7 @@
 /** Three tiers: unit specs beside the code, integration specs against real Kafka and Postgres, and e2e. */
 const moduleNameMapper = { '^@attest/(.*)$': '<rootDir>/libs/$1/src' };
 const transform = {
-  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json', isolatedModules: true }],
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
 };
 const common = { rootDir: __dirname, testEnvironment: 'node', moduleNameMapper, transform };
 

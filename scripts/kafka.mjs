@@ -27,11 +27,13 @@ const LOG4J_PROPERTIES = path.join(HOME, 'log4j.properties');
 const SERVER_LOG = path.join(HOME, 'server.log');
 const PID_FILE = path.join(HOME, 'kafka.pid');
 const CLUSTER_ID_FILE = path.join(HOME, 'cluster.id');
+const START_LOCK = path.join(HOME, 'start.lock');
 
 const HOST = '127.0.0.1';
 const HEALTH_DEADLINE_MS = 90_000;
 const POLL_MS = 250;
 const STOP_GRACE_MS = 20_000;
+const LOCK_WAIT_MS = 5 * 60_000; // outlasts a cold Maven fetch plus the health deadline
 const LOG_TAIL_LINES = 40;
 const API_VERSIONS_KEY = 18;
 
@@ -43,18 +45,50 @@ export async function ensureKafka({ port = Number(process.env.KAFKA_PORT ?? 9092
   if (process.env.KAFKA_BROKERS) return useExternalBrokers(process.env.KAFKA_BROKERS, log);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`kafka: invalid port ${port}`);
 
+  const reused = await reusableBroker(port, log);
+  if (reused) return reused;
+  // Checked again under the lock because another caller may have started a broker while we waited for it.
+  return withStartLock(async () => (await reusableBroker(port, log)) ?? start(port, log));
+}
+
+async function reusableBroker(port, log) {
   const brokers = `${HOST}:${port}`;
   if (await kafkaAnswers(HOST, port, 0)) {
     log(`kafka: reusing the broker already answering at ${brokers}`);
     return { brokers, started: false, stop: async () => {} };
   }
   const pid = runningPid();
-  if (pid !== undefined) {
-    await awaitStartingBroker(pid, port, log);
-    return { brokers, started: false, stop: async () => {} };
-  }
+  if (pid === undefined) return undefined;
+  await awaitStartingBroker(pid, port, log);
+  return { brokers, started: false, stop: async () => {} };
+}
+
+async function start(port, log) {
   if (await dockerEngineAnswers()) return startWithDocker(port, log);
   return startOnJvm(port, log);
+}
+
+// Parallel callers (e.g. several test targets at once) would otherwise each spawn a broker on the same data dir.
+async function withStartLock(action) {
+  mkdirSync(HOME, { recursive: true });
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      writeFileSync(START_LOCK, `${process.pid}\n`, { flag: 'wx' });
+      break;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+    }
+    // A lock whose holder died (Ctrl-C, crash) is stale and must not block every later run.
+    if (!processAlive(Number(readText(START_LOCK)))) rmSync(START_LOCK, { force: true });
+    else if (Date.now() > deadline) throw new Error(`kafka: ${START_LOCK} is held by pid ${readText(START_LOCK)}`);
+    else await sleep(POLL_MS);
+  }
+  try {
+    return await action();
+  } finally {
+    rmSync(START_LOCK, { force: true });
+  }
 }
 
 /** Stops the broker recorded in the pid file; returns whether one was running. */
@@ -153,7 +187,7 @@ async function awaitStartingBroker(pid, port, log) {
         'run "node scripts/kafka.mjs down" first',
     );
   }
-  log(`kafka: waiting for broker pid ${pid} (started earlier) to answer on ${HOST}:${port}`);
+  log(`kafka: waiting for broker pid ${pid} from .cache/kafka to answer on ${HOST}:${port}`);
   await waitForBroker(pid, port, log);
 }
 
@@ -183,12 +217,11 @@ async function startOnJvm(port, log) {
     throw new Error(`kafka: ${HOST}:${port} is taken by something that is not a Kafka broker; free it or set KAFKA_PORT`);
   }
   const started = Date.now();
-  mkdirSync(HOME, { recursive: true });
   await fetchJars(log);
   writeConfig(port, await controllerPort(port));
   await formatStorage(log);
   const pid = await spawnBroker();
-  log(`kafka: started broker pid ${pid} on ${HOST}:${port} (logs: ${path.relative(process.cwd(), SERVER_LOG)})`);
+  log(`kafka: started broker pid ${pid} on ${HOST}:${port} (logs: ${path.relative(ROOT, SERVER_LOG)})`);
   await waitForBroker(pid, port, log);
   log(`kafka: broker ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { brokers: `${HOST}:${port}`, started: true, stop: () => stopPid(pid) };
@@ -261,7 +294,7 @@ async function formatStorage(log) {
     exec('java', [...javaClasspath(), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', SERVER_PROPERTIES, '--ignore-formatted']);
   let result = await format();
   if (result.code !== 0 && /Invalid cluster\.id/.test(result.output)) {
-    log(`kafka: ${path.relative(process.cwd(), DATA)} belongs to another cluster; wiping it`);
+    log(`kafka: ${path.relative(ROOT, DATA)} belongs to another cluster; wiping it`);
     rmSync(DATA, { recursive: true, force: true });
     result = await format();
   }
@@ -343,12 +376,18 @@ function readPid() {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-function brokerAlive(pid) {
+function processAlive(pid) {
+  if (!Number.isInteger(pid) || pid < 1) return false;
   try {
     process.kill(pid, 0);
-  } catch {
-    return false;
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
   }
+}
+
+function brokerAlive(pid) {
+  if (!processAlive(pid)) return false;
   // A recycled pid must not pass for our broker; /proc settles it where it exists (Linux), zombies included.
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka');

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, Producer } from 'kafkajs';
+import { deadLetterTopic, TOPICS, ReviewDecision } from '@attest/contracts';
+import { TopicProbe, createTestSchema, testKafka, waitFor } from '@attest/testing';
+import { messagingTablesMigration } from '../outbox/messaging-tables.migration';
+import { buildEnvelope } from '../envelope.factory';
+import { ensureTopics } from '../topic.admin';
+import { DeadLetterPublisher } from './dead-letter.publisher';
+import { EventConsumerHost, UnprocessableEventError } from './event-consumer.host';
+
+const countersMigration = (schema: string) =>
+  class Counters1763856000001 {
+    name = 'Counters1763856000001';
+    async up(runner: { query: (sql: string) => Promise<unknown> }) {
+      await runner.query(`CREATE TABLE "${schema}".applied (grant_id uuid PRIMARY KEY, times int NOT NULL)`);
+    }
+    async down(runner: { query: (sql: string) => Promise<unknown> }) {
+      await runner.query(`DROP TABLE "${schema}".applied`);
+    }
+  };
+
+describe('idempotent consumer against real Postgres and Kafka', () => {
+  let kafka: Kafka;
+  let producer: Producer;
+  let dlq: TopicProbe;
+  let db: Awaited<ReturnType<typeof createTestSchema>>;
+  let host: EventConsumerHost;
+  const mine = new Set<string>();
+  const failuresLeft = new Map<string, number>();
+
+  const decision = (grantId: string): ReviewDecision => ({
+    decisionId: randomUUID(),
+    grantId,
+    decision: 'revoke',
+    reviewer: 'alice@example.com',
+    reason: 'unused',
+    decidedAt: new Date().toISOString(),
+  });
+  const timesApplied = async (grantId: string): Promise<number> =>
+    (await db.dataSource.query(`SELECT times FROM "${db.schema}".applied WHERE grant_id = $1`, [grantId]))[0]?.times ?? 0;
+  const send = (key: string, value: string) => producer.send({ topic: TOPICS.reviewDecisions, messages: [{ key, value }] });
+
+  beforeAll(async () => {
+    kafka = testKafka();
+    await ensureTopics(kafka, [TOPICS.reviewDecisions]);
+    producer = kafka.producer();
+    await producer.connect();
+    dlq = await new TopicProbe(kafka, [deadLetterTopic(TOPICS.reviewDecisions)]).start();
+    db = await createTestSchema({
+      prefix: 'consumer_test',
+      migrations: (schema) => [messagingTablesMigration(schema), countersMigration(schema)],
+    });
+    host = new EventConsumerHost({
+      kafka,
+      dataSource: db.dataSource,
+      schema: db.schema,
+      groupId: `consumer-test-${randomUUID()}`,
+      deadLetters: new DeadLetterPublisher(producer),
+      maxAttempts: 3,
+    });
+    host.register({
+      topic: TOPICS.reviewDecisions,
+      handle: async (event, tx) => {
+        const grantId = event.data.grantId;
+        if (!mine.has(grantId)) return; // other suites' history on the shared topic
+        if (event.data.reason === 'poison') throw new UnprocessableEventError(`grant ${grantId} is unknown`);
+        const left = failuresLeft.get(grantId) ?? 0;
+        if (left > 0) {
+          failuresLeft.set(grantId, left - 1);
+          throw new Error('transient failure in handler');
+        }
+        await tx.query(
+          `INSERT INTO "${db.schema}".applied (grant_id, times) VALUES ($1, 1)
+           ON CONFLICT (grant_id) DO UPDATE SET times = applied.times + 1`,
+          [grantId],
+        );
+      },
+    });
+    await host.start();
+  });
+
+  afterAll(async () => {
+    await host.stop();
+    await dlq.stop();
+    await producer.disconnect();
+    await db.drop();
+  });
+
+  it('applies a redelivered event once', async () => {
+    const grantId = randomUUID();
+    mine.add(grantId);
+    const envelope = JSON.stringify(buildEnvelope({ topic: TOPICS.reviewDecisions, subject: grantId, data: decision(grantId), source: 'test' }));
+    await send(grantId, envelope);
+    await send(grantId, envelope);
+    const marker = randomUUID();
+    mine.add(marker);
+    await send(marker, JSON.stringify(buildEnvelope({ topic: TOPICS.reviewDecisions, subject: marker, data: decision(marker), source: 'test' })));
+
+    // Same partition (same key) is consumed in order, so once the later marker applied both copies were seen.
+    await waitFor(async () => (await timesApplied(marker)) === 1, { description: 'marker applied' });
+    expect(await timesApplied(grantId)).toBe(1);
+  });
+
+  it('retries a failing handler and applies the event once it succeeds', async () => {
+    const grantId = randomUUID();
+    mine.add(grantId);
+    failuresLeft.set(grantId, 2);
+    await send(grantId, JSON.stringify(buildEnvelope({ topic: TOPICS.reviewDecisions, subject: grantId, data: decision(grantId), source: 'test' })));
+    await waitFor(async () => (await timesApplied(grantId)) === 1, { description: 'applied after retries' });
+    expect(failuresLeft.get(grantId)).toBe(0);
+  });
+
+  it('dead-letters an invalid message with its reason, key and offset, and keeps consuming', async () => {
+    const key = randomUUID();
+    await send(key, JSON.stringify({ id: 'not-a-uuid', data: {} }));
+    const letter = await waitFor(() => dlq.where((m) => m.key === key)[0], { description: 'dead letter' });
+    expect(letter.headers['x-dlq-reason']).toMatch(/invalid envelope/);
+    expect(letter.headers['x-dlq-topic']).toBe(TOPICS.reviewDecisions);
+    expect(letter.headers['x-dlq-offset']).toMatch(/^\d+$/);
+
+    const after = randomUUID();
+    mine.add(after);
+    await send(after, JSON.stringify(buildEnvelope({ topic: TOPICS.reviewDecisions, subject: after, data: decision(after), source: 'test' })));
+    await waitFor(async () => (await timesApplied(after)) === 1, { description: 'next event applied' });
+  });
+
+  it('dead-letters an event its handler declares unprocessable, and one that keeps failing', async () => {
+    const poisoned = randomUUID();
+    mine.add(poisoned);
+    await send(poisoned, JSON.stringify(buildEnvelope({ topic: TOPICS.reviewDecisions, subject: poisoned, data: { ...decision(poisoned), reason: 'poison' }, source: 'test' })));
+    const stuck = randomUUID();
+    mine.add(stuck);
+    failuresLeft.set(stuck, 100);
+    await send(stuck, JSON.stringify(buildEnvelope({ topic: TOPICS.reviewDecisions, subject: stuck, data: decision(stuck), source: 'test' })));
+
+    const poisonLetter = await waitFor(() => dlq.where((m) => m.key === poisoned)[0], { description: 'poison dead letter' });
+    expect(poisonLetter.headers['x-dlq-reason']).toContain(`grant ${poisoned} is unknown`);
+    const stuckLetter = await waitFor(() => dlq.where((m) => m.key === stuck)[0], { description: 'stuck dead letter' });
+    expect(stuckLetter.headers['x-dlq-reason']).toMatch(/failed 3 times: transient failure/);
+    expect(await timesApplied(poisoned)).toBe(0);
+    expect(await timesApplied(stuck)).toBe(0);
+  });
+});
