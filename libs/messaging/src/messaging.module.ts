@@ -23,7 +23,7 @@ export const KAFKA_PRODUCER = Symbol('KAFKA_PRODUCER');
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 
 export interface MessagingModuleOptions {
-  /** The service name: Kafka client id, consumer group `attest.<service>`, envelope `source`. */
+  /** The service name: Kafka client id, consumer group `<prefix>.<service>`, envelope `source`. */
   service: string;
   /** The service's Postgres schema, holding its outbox and processed-event ids. */
   schema: string;
@@ -34,6 +34,8 @@ export interface MessagingModuleOptions {
 export interface MessagingConnection {
   brokers: string[];
   databaseUrl: string;
+  /** Consumer group is `<groupPrefix>.<service>`. */
+  groupPrefix: string;
 }
 
 /** Where the service's broker and database are, read from its validated configuration at start. */
@@ -106,9 +108,15 @@ export class MessagingModule {
         { provide: DeadLetterPublisher, inject: [KAFKA_PRODUCER], useFactory: (p: Producer) => new DeadLetterPublisher(p) },
         {
           provide: EventConsumerHost,
-          inject: [KAFKA, DataSource, DeadLetterPublisher],
-          useFactory: (kafka: Kafka, dataSource: DataSource, deadLetters: DeadLetterPublisher) =>
-            new EventConsumerHost({ kafka, dataSource, schema: options.schema, groupId: `attest.${options.service}`, deadLetters }),
+          inject: [KAFKA, DataSource, DeadLetterPublisher, MESSAGING_CONNECTION],
+          useFactory: (kafka: Kafka, dataSource: DataSource, deadLetters: DeadLetterPublisher, connection: MessagingConnection) =>
+            new EventConsumerHost({
+              kafka,
+              dataSource,
+              schema: options.schema,
+              groupId: `${connection.groupPrefix}.${options.service}`,
+              deadLetters,
+            }),
         },
         MessagingLifecycle,
       ],

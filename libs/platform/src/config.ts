@@ -10,6 +10,8 @@ export const baseEnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/attest'),
   KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
+  /** Consumer groups are `<prefix>.<service>`; test runs use their own prefix so they never share a group with a dev cluster. */
+  KAFKA_GROUP_PREFIX: z.string().regex(/^[A-Za-z0-9._-]+$/).default('attest'),
   ATTEST_ADMIN_TOKEN: z.string().min(16).optional(),
 });
 

@@ -67,6 +67,7 @@ export function serviceInfrastructure<S extends z.ZodObject>(options: ServiceMod
       connection: (config: ConfigService<BaseConfig, true>) => ({
         brokers: parseBrokers(config.get('KAFKA_BROKERS', { infer: true })),
         databaseUrl: config.get('DATABASE_URL', { infer: true }),
+        groupPrefix: config.get('KAFKA_GROUP_PREFIX', { infer: true }),
       }),
     }),
     { module: AdminAuthModule as Type<unknown>, global: true },

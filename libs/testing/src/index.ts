@@ -2,3 +2,5 @@ export * from './wait-for';
 export * from './topic-probe';
 export * from './integration.global-setup';
 export * from './test-schema';
+export * from './cluster';
+export * from './upstream.server';

@@ -10,6 +10,7 @@ export const TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/attest_test
  */
 export default async function globalSetup(): Promise<void> {
   process.env.DATABASE_URL ??= TEST_DATABASE_URL;
+  process.env.KAFKA_GROUP_PREFIX ??= 'attest-test';
   assertTestDatabase(process.env.DATABASE_URL);
   await ensureDatabase(process.env.DATABASE_URL);
   if (!process.env.KAFKA_BROKERS) {
