@@ -120,6 +120,8 @@ async function test() {
   await ensureDependencies();
   await build();
   console.log('attest: linting');
+  // The module-boundary rule reads Nx's project graph and is silently skipped without one, so compute it first.
+  await run(path.join(BIN, 'nx'), ['show', 'projects'], { env: { NX_DAEMON: 'false' } });
   await run(path.join(BIN, 'eslint'), ['apps', 'libs', 'e2e', 'bench']);
   const kafka = await ensureKafka();
   const databaseUrl = withDatabaseName(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', 'attest_test');

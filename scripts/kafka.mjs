@@ -165,15 +165,21 @@ function isApiVersionsResponse(body, correlationId) {
   return Array.from({ length: count }, (_, i) => body.readInt16BE(10 + 6 * i)).includes(API_VERSIONS_KEY);
 }
 
+// One answering broker is enough to bootstrap a client, so the others stop polling as soon as any answers.
 async function useExternalBrokers(list, log) {
-  const addresses = list.split(',').map((entry) => entry.trim()).filter(Boolean);
-  const answers = await Promise.all(
-    addresses.map((address) => {
+  let answered = false;
+  const probes = list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map(async (address) => {
       const separator = address.lastIndexOf(':');
-      return kafkaAnswers(address.slice(0, separator), Number(address.slice(separator + 1)), HEALTH_DEADLINE_MS);
-    }),
-  );
-  if (!answers.includes(true)) throw new Error(`kafka: no broker in KAFKA_BROKERS=${list} answered within 90 s`);
+      const host = address.slice(0, separator);
+      const port = Number(address.slice(separator + 1));
+      answered ||= await kafkaAnswers(host, port, HEALTH_DEADLINE_MS, { giveUp: () => answered });
+    });
+  await Promise.all(probes);
+  if (!answered) throw new Error(`kafka: no broker in KAFKA_BROKERS=${list} answered within 90 s`);
   log(`kafka: using KAFKA_BROKERS=${list}`);
   return { brokers: list, started: false, stop: async () => {} };
 }
