@@ -8,7 +8,7 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { Kafka, Producer } from 'kafkajs';
+import { Kafka, Partitioners, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { Topic } from '@attest/contracts';
 import { createKafkaClient } from './kafka.client';
@@ -96,7 +96,12 @@ export class MessagingModule {
           provide: KAFKA_PRODUCER,
           inject: [KAFKA],
           // One in-flight request keeps the outbox's commit order on the wire.
-          useFactory: (kafka: Kafka) => kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false }),
+          useFactory: (kafka: Kafka) =>
+            kafka.producer({
+              maxInFlightRequests: 1,
+              allowAutoTopicCreation: false,
+              createPartitioner: Partitioners.DefaultPartitioner,
+            }),
         },
         { provide: OutboxWriter, useFactory: () => new OutboxWriter(options.schema, options.service) },
         {

@@ -1,18 +1,18 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { AdminTokenGuard } from './admin-token.guard';
+import { ADMIN_TOKEN, AdminTokenGuard } from './admin-token.guard';
 
 /** Provides the admin guard everywhere, so a controller only writes `@UseGuards(AdminTokenGuard)`. */
 @Global()
 @Module({
   providers: [
     {
-      provide: AdminTokenGuard,
+      provide: ADMIN_TOKEN,
       inject: [ConfigService],
-      useFactory: (config: ConfigService<{ ATTEST_ADMIN_TOKEN: string }, true>) =>
-        new AdminTokenGuard(config.get('ATTEST_ADMIN_TOKEN', { infer: true })),
+      useFactory: (config: ConfigService<{ ATTEST_ADMIN_TOKEN: string }, true>) => config.get('ATTEST_ADMIN_TOKEN', { infer: true }),
     },
+    AdminTokenGuard,
   ],
-  exports: [AdminTokenGuard],
+  exports: [ADMIN_TOKEN, AdminTokenGuard],
 })
 export class AdminAuthModule {}

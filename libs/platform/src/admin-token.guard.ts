@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { RequestError } from './errors';
 
@@ -9,7 +9,7 @@ export const ADMIN_TOKEN = Symbol('ADMIN_TOKEN');
 export class AdminTokenGuard implements CanActivate {
   private readonly expected: Buffer;
 
-  constructor(token: string) {
+  constructor(@Inject(ADMIN_TOKEN) token: string) {
     this.expected = digest(token);
   }
 

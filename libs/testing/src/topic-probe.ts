@@ -51,7 +51,16 @@ function toProbed(topic: string, partition: number, message: KafkaMessage): Prob
     partition,
     offset: message.offset,
     key: message.key?.toString('utf8') ?? null,
-    value: message.value === null ? null : JSON.parse(message.value.toString('utf8')),
+    value: message.value === null ? null : parseOrRaw(message.value.toString('utf8')),
     headers,
   };
+}
+
+/** A probe must see malformed messages too (tests send them on purpose), so non-JSON stays a string. */
+function parseOrRaw(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
-import { Envelope, EventMap, Topic } from '@attest/contracts';
+import { Envelope, EventMap, Topic, TOPIC_SPECS } from '@attest/contracts';
 import { parseEvent } from '../event.parser';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 
@@ -12,6 +12,11 @@ export interface EventHandler<T extends Topic> {
    * its effects and that record commit together: a redelivered event is skipped, never re-applied.
    */
   handle(event: Envelope<EventMap[T]>, tx: EntityManager): Promise<void>;
+  /**
+   * Deletes the key's state when a compacted topic carries a tombstone. Deleting is idempotent by
+   * nature, so it needs no processed-id record. Without it, tombstones are skipped.
+   */
+  onTombstone?(key: string, tx: EntityManager): Promise<void>;
 }
 
 /** Thrown by a handler for an event that can never be applied (e.g. it names an unknown entity). */
@@ -89,6 +94,11 @@ export class EventConsumerHost {
   private async process(topic: Topic, partition: number, message: KafkaMessage): Promise<void> {
     const handler = this.handlers.get(topic);
     if (!handler) throw new Error(`no handler registered for ${topic}`);
+    if (message.value === null && TOPIC_SPECS[topic].compacted) {
+      const key = message.key?.toString('utf8');
+      if (key && handler.onTombstone) await this.options.dataSource.transaction((tx) => handler.onTombstone!(key, tx));
+      return;
+    }
     const parsed = parseEvent(topic, message.value);
     if (!parsed.ok) return this.deadLetter(topic, partition, message, parsed.reason);
 

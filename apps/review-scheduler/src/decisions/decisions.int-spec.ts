@@ -1,0 +1,200 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { AccessGrant, PROBLEM_TYPES, Problem, ReviewDecision, TOPICS } from '@attest/contracts';
+import { buildEnvelope, createKafkaClient, parseBrokers } from '@attest/messaging';
+import { TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
+
+jest.setTimeout(60_000);
+
+const ADMIN_TOKEN = 'review-scheduler-int-spec-admin-token';
+
+interface HttpResult<T = unknown> {
+  status: number;
+  contentType: string | null;
+  body: T;
+}
+
+describe('review-scheduler: decisions on grants', () => {
+  let app: INestApplication;
+  let baseUrl: string;
+  let producer: Producer;
+  let probe: TopicProbe;
+
+  beforeAll(async () => {
+    process.env.DATABASE_URL = TEST_DATABASE_URL;
+    process.env.NODE_ENV = 'test';
+    process.env.LOG_LEVEL = 'silent';
+    process.env.ATTEST_ADMIN_TOKEN = ADMIN_TOKEN;
+    // Imported only now: the module reads its settings from the environment set just above.
+    const { AppModule } = await import('../app.module');
+    app = await NestFactory.create(AppModule, { logger: false, abortOnError: false });
+    await app.listen(0, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+
+    const kafka = createKafkaClient({
+      clientId: 'review-scheduler-int-spec',
+      brokers: parseBrokers(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'),
+    });
+    producer = kafka.producer();
+    await producer.connect();
+    probe = await new TopicProbe(kafka, [TOPICS.reviewDecisions]).start();
+  });
+
+  afterAll(async () => {
+    await probe?.stop();
+    await producer?.disconnect();
+    await app?.close();
+  });
+
+  async function http<T = unknown>(
+    method: 'GET' | 'POST',
+    path: string,
+    options: { body?: unknown; token?: string | null } = {},
+  ): Promise<HttpResult<T>> {
+    const token = options.token === undefined ? ADMIN_TOKEN : options.token;
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    return { status: response.status, contentType: response.headers.get('content-type'), body: (await response.json()) as T };
+  }
+
+  function grantState(overrides: Partial<AccessGrant> = {}): AccessGrant {
+    const now = new Date().toISOString();
+    return {
+      grantId: randomUUID(),
+      principalId: randomUUID(),
+      apiId: randomUUID(),
+      scopes: ['orders:read'],
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+      ...overrides,
+    };
+  }
+
+  /** Publishes a grant's state the way enforcement does: keyed by grant id on the compacted topic. */
+  async function announce(grant: AccessGrant): Promise<string> {
+    const envelope = buildEnvelope({ topic: TOPICS.accessGrants, subject: grant.grantId, data: grant, source: 'enforcement' });
+    await producer.send({
+      topic: TOPICS.accessGrants,
+      acks: -1,
+      messages: [{ key: grant.grantId, value: JSON.stringify(envelope) }],
+    });
+    return envelope.id;
+  }
+
+  /** Posts until the grant has reached the read model; every answer before that is a 404. */
+  async function decideOnceKnown(body: Record<string, unknown>): Promise<HttpResult<{ decisionId: string }>> {
+    return waitFor(
+      async () => {
+        const result = await http<{ decisionId: string }>('POST', '/v1/decisions', { body });
+        return result.status === 404 ? false : result;
+      },
+      { timeoutMs: 30_000, description: `grant ${String(body.grantId)} to reach the read model` },
+    );
+  }
+
+  it('accepts a decision on a known grant and publishes it on review.decisions.v1 keyed by grant id', async () => {
+    const grant = grantState();
+    await announce(grant);
+
+    const accepted = await decideOnceKnown({
+      grantId: grant.grantId,
+      decision: 'revoke',
+      reviewer: 'alice@example.com',
+      reason: 'not used in 90 days',
+    });
+    expect(accepted.status).toBe(202);
+    const { decisionId } = accepted.body;
+    expect(decisionId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const published = await waitFor(
+      () => probe.where((m) => (m.value as { data?: ReviewDecision } | null)?.data?.decisionId === decisionId)[0],
+      { timeoutMs: 30_000, description: `decision ${decisionId} on ${TOPICS.reviewDecisions}` },
+    );
+    expect(published.key).toBe(grant.grantId);
+    expect(published.value).toMatchObject({
+      type: 'review.decision',
+      version: 1,
+      source: 'review-scheduler',
+      subject: grant.grantId,
+      data: {
+        decisionId,
+        grantId: grant.grantId,
+        decision: 'revoke',
+        reviewer: 'alice@example.com',
+        reason: 'not used in 90 days',
+      },
+    });
+
+    const recorded = await http<ReviewDecision>('GET', `/v1/decisions/${decisionId}`);
+    expect(recorded.status).toBe(200);
+    expect(recorded.body).toEqual((published.value as { data: ReviewDecision }).data);
+  });
+
+  it('answers 404 for a decision on a grant it has never heard of', async () => {
+    const result = await http<Problem>('POST', '/v1/decisions', {
+      body: { grantId: randomUUID(), decision: 'keep', reviewer: 'bob@example.com', reason: 'still needed' },
+    });
+    expect(result.status).toBe(404);
+    expect(result.contentType).toContain('application/problem+json');
+    expect(result.body.type).toBe(PROBLEM_TYPES.notFound);
+  });
+
+  it('answers 404 for a decision id that was never recorded', async () => {
+    const result = await http<Problem>('GET', `/v1/decisions/${randomUUID()}`);
+    expect(result.status).toBe(404);
+    expect(result.body.type).toBe(PROBLEM_TYPES.notFound);
+  });
+
+  it('answers 400 naming each invalid field', async () => {
+    const result = await http<Problem>('POST', '/v1/decisions', {
+      body: { grantId: 'not-a-uuid', decision: 'maybe', reviewer: 'carol@example.com', reason: 'n/a' },
+    });
+    expect(result.status).toBe(400);
+    expect(result.body.type).toBe(PROBLEM_TYPES.validation);
+    expect(result.body.errors?.map((e) => e.field).sort()).toEqual(['decision', 'grantId']);
+
+    const badId = await http<Problem>('GET', '/v1/decisions/not-a-uuid');
+    expect(badId.status).toBe(400);
+    expect(badId.body.errors?.map((e) => e.field)).toEqual(['id']);
+  });
+
+  it('answers 401 without the admin token', async () => {
+    const grant = grantState();
+    const result = await http<Problem>('POST', '/v1/decisions', {
+      token: null,
+      body: { grantId: grant.grantId, decision: 'keep', reviewer: 'dave@example.com', reason: 'n/a' },
+    });
+    expect(result.status).toBe(401);
+    expect(result.body.type).toBe(PROBLEM_TYPES.unauthenticated);
+    expect((await http('GET', `/v1/decisions/${randomUUID()}`, { token: 'wrong-token-of-enough-length' })).status).toBe(401);
+  });
+
+  it('never lets an older grant state overwrite a newer one in the read model', async () => {
+    const dataSource = app.get(DataSource);
+    const statusOf = async (grantId: string): Promise<string | undefined> =>
+      (await dataSource.query(`SELECT status FROM review_scheduler.grants WHERE grant_id = $1`, [grantId]))[0]?.status;
+    const processed = async (eventId: string): Promise<boolean> =>
+      (await dataSource.query(`SELECT 1 FROM review_scheduler.processed_events WHERE event_id = $1`, [eventId])).length > 0;
+
+    const newer = grantState({ status: 'revoked', updatedAt: '2030-01-02T00:00:00.000Z' });
+    await announce(newer);
+    const staleEventId = await announce({ ...newer, status: 'active', updatedAt: '2030-01-01T00:00:00.000Z' });
+    await waitFor(() => processed(staleEventId), { timeoutMs: 30_000, description: 'the stale grant state to be consumed' });
+    expect(await statusOf(newer.grantId)).toBe('revoked');
+
+    const newest = await announce({ ...newer, status: 'orphaned', updatedAt: '2030-01-03T00:00:00.000Z' });
+    await waitFor(() => processed(newest), { timeoutMs: 30_000, description: 'the newest grant state to be consumed' });
+    expect(await statusOf(newer.grantId)).toBe('orphaned');
+  });
+});

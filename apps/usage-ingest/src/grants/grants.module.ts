@@ -1,0 +1,6 @@
+import { Module } from '@nestjs/common';
+import { GrantsConsumer } from './grants.consumer';
+import { GrantsRepository } from './grants.repository';
+
+@Module({ providers: [GrantsRepository, GrantsConsumer] })
+export class GrantsModule {}
