@@ -1,0 +1,73 @@
+import { policyStateSchema } from '@attest/contracts';
+import { compilePolicy, PolicySource } from './compile-policy';
+
+const principalId = '6f1c1f8e-6a53-4b7e-9a57-1f1d8e7c2a01';
+const apiId = '0b6a4d0e-8f52-4c57-a3a1-1c2d3e4f5a6b';
+const hash = 'a'.repeat(64);
+
+function source(overrides: Partial<PolicySource> = {}): PolicySource {
+  return {
+    principalId,
+    status: 'active',
+    version: 7,
+    keys: [],
+    grants: [],
+    ...overrides,
+  };
+}
+
+describe('compilePolicy', () => {
+  it('lists only active grants, so a revoked or orphaned grant is not granted', () => {
+    const policy = compilePolicy(
+      source({
+        grants: [
+          { id: '00000000-0000-4000-8000-000000000001', apiId, scopes: ['read'], status: 'active', createdAt: new Date(1) },
+          { id: '00000000-0000-4000-8000-000000000002', apiId, scopes: ['write'], status: 'revoked', createdAt: new Date(2) },
+          { id: '00000000-0000-4000-8000-000000000003', apiId, scopes: ['admin'], status: 'orphaned', createdAt: new Date(3) },
+        ],
+      }),
+    );
+    expect(policy.grants).toEqual([{ grantId: '00000000-0000-4000-8000-000000000001', apiId, scopes: ['read'] }]);
+  });
+
+  it('lists every key with its status and hash, revoked ones included', () => {
+    const expiresAt = new Date('2030-01-01T00:00:00Z');
+    const policy = compilePolicy(
+      source({
+        keys: [
+          { id: '00000000-0000-4000-8000-00000000000b', prefix: 'BBBBBBBBBBBB', secretHash: hash, status: 'revoked', expiresAt: null, createdAt: new Date(2) },
+          { id: '00000000-0000-4000-8000-00000000000a', prefix: 'AAAAAAAAAAAA', secretHash: hash, status: 'active', expiresAt, createdAt: new Date(1) },
+        ],
+      }),
+    );
+    expect(policy.keys).toEqual([
+      { keyId: '00000000-0000-4000-8000-00000000000a', prefix: 'AAAAAAAAAAAA', secretHash: hash, status: 'active', expiresAt: '2030-01-01T00:00:00.000Z' },
+      { keyId: '00000000-0000-4000-8000-00000000000b', prefix: 'BBBBBBBBBBBB', secretHash: hash, status: 'revoked', expiresAt: null },
+    ]);
+  });
+
+  it('carries the principal status and version, and satisfies the policy.state.v1 contract', () => {
+    const policy = compilePolicy(
+      source({
+        status: 'suspended',
+        keys: [{ id: '00000000-0000-4000-8000-00000000000a', prefix: 'AAAAAAAAAAAA', secretHash: hash, status: 'active', expiresAt: null, createdAt: new Date(1) }],
+        grants: [{ id: '00000000-0000-4000-8000-000000000001', apiId, scopes: ['b', 'a', 'b'], status: 'active', createdAt: new Date(1) }],
+      }),
+    );
+    expect(policy).toMatchObject({ principalId, status: 'suspended', version: 7 });
+    expect(policy.grants[0].scopes).toEqual(['a', 'b']);
+    expect(policyStateSchema.parse(policy)).toEqual(policy);
+  });
+
+  it('compiles the same state to the same message whatever the input order', () => {
+    const grants: PolicySource['grants'] = [
+      { id: '00000000-0000-4000-8000-000000000002', apiId, scopes: ['x'], status: 'active', createdAt: new Date(5) },
+      { id: '00000000-0000-4000-8000-000000000001', apiId, scopes: ['y'], status: 'active', createdAt: new Date(5) },
+    ];
+    expect(compilePolicy(source({ grants }))).toEqual(compilePolicy(source({ grants: [...grants].reverse() })));
+    expect(compilePolicy(source({ grants })).grants.map((grant) => grant.grantId)).toEqual([
+      '00000000-0000-4000-8000-000000000001',
+      '00000000-0000-4000-8000-000000000002',
+    ]);
+  });
+});

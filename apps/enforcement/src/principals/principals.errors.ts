@@ -1,0 +1,12 @@
+import { DomainError } from '@attest/platform';
+
+export type PrincipalErrorCode = 'PRINCIPALS.NOT_FOUND';
+
+export class PrincipalError extends DomainError<PrincipalErrorCode> {
+  constructor(
+    readonly code: PrincipalErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { ADMIN_ACTOR, AuditService } from '../audit/audit.service';
+import { PolicyPublisher } from '../policy/policy.publisher';
+import { CreatePrincipalDto } from './dto/create-principal.dto';
+import { PrincipalEntity, PrincipalStatus, PrincipalType } from './principals.entity';
+import { PrincipalError } from './principals.errors';
+import { PrincipalsRepository } from './principals.repository';
+
+export interface PrincipalView {
+  id: string;
+  type: PrincipalType;
+  displayName: string;
+  email: string | null;
+  status: PrincipalStatus;
+  policyVersion: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+@Injectable()
+export class PrincipalsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly principals: PrincipalsRepository,
+    private readonly policy: PolicyPublisher,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(dto: CreatePrincipalDto): Promise<{ id: string }> {
+    const now = new Date();
+    const principal: PrincipalEntity = {
+      id: randomUUID(),
+      type: dto.type,
+      displayName: dto.displayName,
+      email: dto.email ?? null,
+      status: 'active',
+      policyVersion: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.dataSource.transaction(async (tx) => {
+      await this.principals.insert(tx, principal);
+      // An empty policy is published too, so the gateway knows the principal exists and holds nothing.
+      await this.policy.publish(tx, principal.id);
+      await this.audit.record(tx, {
+        actor: ADMIN_ACTOR,
+        action: 'principal.created',
+        targetType: 'principal',
+        targetId: principal.id,
+        details: { type: principal.type, displayName: principal.displayName },
+      });
+    });
+    return { id: principal.id };
+  }
+
+  async get(id: string): Promise<PrincipalView> {
+    const principal = await this.require(id);
+    return {
+      id: principal.id,
+      type: principal.type,
+      displayName: principal.displayName,
+      email: principal.email,
+      status: principal.status,
+      policyVersion: principal.policyVersion,
+      createdAt: principal.createdAt.toISOString(),
+      updatedAt: principal.updatedAt.toISOString(),
+    };
+  }
+
+  /** The principal, or a 404-mapped error; `tx` lets a caller read it inside its own transaction. */
+  async require(id: string, tx?: EntityManager): Promise<PrincipalEntity> {
+    const principal = await this.principals.findById(id, tx);
+    if (!principal) throw new PrincipalError('PRINCIPALS.NOT_FOUND', `no principal with id ${id}`);
+    return principal;
+  }
+}
