@@ -4,3 +4,4 @@ export * from './integration.global-setup';
 export * from './test-schema';
 export * from './cluster';
 export * from './upstream.server';
+export * from './okta';
