@@ -119,6 +119,8 @@ async function jest(projects, env) {
 async function test() {
   await ensureDependencies();
   await build();
+  console.log('attest: type-checking tests');
+  await run(path.join(BIN, 'tsc'), ['-p', 'tsconfig.spec.json']);
   console.log('attest: linting');
   // The module-boundary rule reads Nx's project graph and is silently skipped without one, so compute it first.
   await run(path.join(BIN, 'nx'), ['show', 'projects'], { env: { NX_DAEMON: 'false' } });

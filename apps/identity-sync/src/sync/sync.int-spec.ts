@@ -49,6 +49,6 @@ describe('identity-sync: skeleton service', () => {
   it('answers 401 without the admin token', async () => {
     const response = await fetch(`${baseUrl}/v1/sync/status`);
     expect(response.status).toBe(401);
-    expect((await response.json()).type).toBe(PROBLEM_TYPES.unauthenticated);
+    expect(((await response.json()) as { type: string }).type).toBe(PROBLEM_TYPES.unauthenticated);
   });
 });

@@ -1,24 +1,42 @@
 import { z } from 'zod';
 
-export const identityEventKindSchema = z.enum([
-  'principal.upserted',
-  'principal.deactivated',
-  'principal.suspended',
-  'principal.reactivated',
-  'principal.deleted',
-]);
+export const identityStatusSchema = z.enum(['active', 'suspended', 'deactivated', 'deleted']);
 
-/** A fact about one principal from the identity provider (topic key: principal id). */
-export const identityEventSchema = z.object({
-  kind: identityEventKindSchema,
+const principalFactsSchema = z.object({
   principalId: z.uuid(),
   type: z.enum(['user', 'service']),
   displayName: z.string(),
   email: z.email().nullable(),
-  status: z.enum(['active', 'suspended', 'deactivated', 'deleted']),
+  status: identityStatusSchema,
+  /** The manager's principal id, when the manager is known to Attest. */
   managerId: z.uuid().nullable(),
+  department: z.string().nullable(),
+  /** The identity provider's own id (Okta user id, SCIM externalId). */
   externalId: z.string().nullable(),
+  /** Where the fact came from: `okta`, `scim`, `admin`. */
   source: z.string().min(1),
 });
 
+/**
+ * A fact about one principal from the identity provider (topic key: principal id, so one person's
+ * events stay ordered). Every principal event carries the principal's full current facts.
+ */
+export const identityEventSchema = z.discriminatedUnion('kind', [
+  principalFactsSchema.extend({ kind: z.literal('principal.upserted') }),
+  principalFactsSchema.extend({ kind: z.literal('principal.deactivated') }),
+  principalFactsSchema.extend({ kind: z.literal('principal.suspended') }),
+  principalFactsSchema.extend({ kind: z.literal('principal.reactivated') }),
+  principalFactsSchema.extend({ kind: z.literal('principal.deleted') }),
+  z.object({
+    kind: z.enum(['membership.added', 'membership.removed']),
+    principalId: z.uuid(),
+    groupId: z.uuid(),
+    groupName: z.string(),
+    source: z.string().min(1),
+  }),
+]);
+
 export type IdentityEvent = z.infer<typeof identityEventSchema>;
+export type IdentityStatus = z.infer<typeof identityStatusSchema>;
+export type PrincipalIdentityEvent = Extract<IdentityEvent, { kind: `principal.${string}` }>;
+export type MembershipIdentityEvent = Extract<IdentityEvent, { kind: `membership.${string}` }>;
