@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-export const keyStatusSchema = z.enum(['active', 'revoked']);
+/** A suspended key (its principal left or was suspended) stops working but may be restored after review. */
+export const keyStatusSchema = z.enum(['active', 'suspended', 'revoked']);
 export const principalStatusSchema = z.enum(['active', 'suspended', 'deleted']);
 
 export const policyKeySchema = z.object({
