@@ -13,6 +13,7 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/integration.global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/integration.global-teardown.ts',
       slowTestThreshold: 30,
     },
     {
@@ -20,6 +21,7 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/integration.global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/integration.global-teardown.ts',
     },
   ],
 };
