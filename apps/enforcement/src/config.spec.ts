@@ -12,6 +12,12 @@ describe('enforcement config', () => {
     expect(() => loadConfig(enforcementEnvSchema, { NODE_ENV: 'production', API_KEY_PEPPER: DEV_API_KEY_PEPPER })).toThrow(/API_KEY_PEPPER/);
   });
 
+  it('suspends orphaned access by default, and accepts only the known modes', () => {
+    expect(loadConfig(enforcementEnvSchema, {}).ORPHANED_ACCESS_MODE).toBe('suspend');
+    expect(loadConfig(enforcementEnvSchema, { ORPHANED_ACCESS_MODE: 'flag' }).ORPHANED_ACCESS_MODE).toBe('flag');
+    expect(() => loadConfig(enforcementEnvSchema, { ORPHANED_ACCESS_MODE: 'ignore' })).toThrow(/ORPHANED_ACCESS_MODE/);
+  });
+
   it('accepts production with its own pepper', () => {
     const pepper = 'a-production-pepper-of-enough-length';
     expect(loadConfig(enforcementEnvSchema, { NODE_ENV: 'production', API_KEY_PEPPER: pepper }).API_KEY_PEPPER).toBe(pepper);

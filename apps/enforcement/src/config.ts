@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BaseConfig, baseEnvSchema } from '@attest/platform';
+import { ORPHANED_ACCESS_MODES } from './identities/domain/identity-transition';
 
 export const SERVICE = 'enforcement';
 export const SCHEMA = 'enforcement';
@@ -12,6 +13,13 @@ export const enforcementEnvSchema = baseEnvSchema
     PORT: z.coerce.number().int().min(0).max(65535).default(3001),
     /** Server-side secret keying the HMAC of every API key secret; shared with the gateway. */
     API_KEY_PEPPER: z.string().min(16).default(DEV_API_KEY_PEPPER),
+    /**
+     * What a principal leaving the identity provider does to its access. `suspend` (default): keys
+     * stop working and grants are orphaned at once. `flag`: grants are orphaned and sent for review,
+     * but keys and grants keep working until a reviewer decides: no outage from a mistaken
+     * deprovisioning, at the price of a departed person's credentials staying usable meanwhile.
+     */
+    ORPHANED_ACCESS_MODE: z.enum(ORPHANED_ACCESS_MODES).default('suspend'),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production' && config.API_KEY_PEPPER === DEV_API_KEY_PEPPER) {

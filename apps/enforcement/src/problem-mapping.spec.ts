@@ -15,6 +15,7 @@ describe('enforcementProblem', () => {
     [new ApiError('APIS.NOT_FOUND', 'x'), 404, PROBLEM_TYPES.notFound],
     [new ApiError('APIS.BASE_PATH_TAKEN', 'x'), 409, PROBLEM_TYPES.conflict],
     [new PrincipalError('PRINCIPALS.NOT_FOUND', 'x'), 404, PROBLEM_TYPES.notFound],
+    [new PrincipalError('PRINCIPALS.NOT_ACTIVE', 'x'), 409, PROBLEM_TYPES.conflict],
     [new GrantError('GRANTS.NOT_FOUND', 'x'), 404, PROBLEM_TYPES.notFound],
     [new GrantError('GRANTS.UNKNOWN_SCOPE', 'x'), 400, PROBLEM_TYPES.validation],
     [new GrantError('GRANTS.ALREADY_GRANTED', 'x'), 409, PROBLEM_TYPES.conflict],

@@ -16,6 +16,8 @@ export function problemForCode(code: EnforcementErrorCode): ProblemMapping {
       return { status: 409, type: PROBLEM_TYPES.conflict, title: 'Base path already in use' };
     case 'PRINCIPALS.NOT_FOUND':
       return { status: 404, type: PROBLEM_TYPES.notFound, title: 'Principal not found' };
+    case 'PRINCIPALS.NOT_ACTIVE':
+      return { status: 409, type: PROBLEM_TYPES.conflict, title: 'Principal not active' };
     case 'GRANTS.NOT_FOUND':
       return { status: 404, type: PROBLEM_TYPES.notFound, title: 'Grant not found' };
     case 'GRANTS.UNKNOWN_SCOPE':

@@ -1,8 +1,9 @@
 import { PROBLEM_TYPES } from '@attest/contracts';
 import { assertUnreachable, DomainError, ProblemMapping } from '@attest/platform';
 import { DecisionsError, DecisionsErrorCode } from './decisions/decisions.error';
+import { PrincipalsError, PrincipalsErrorCode } from './principals/principals.errors';
 
-export type ReviewSchedulerErrorCode = DecisionsErrorCode;
+export type ReviewSchedulerErrorCode = DecisionsErrorCode | PrincipalsErrorCode;
 
 export function problemForCode(code: ReviewSchedulerErrorCode): ProblemMapping {
   switch (code) {
@@ -10,6 +11,8 @@ export function problemForCode(code: ReviewSchedulerErrorCode): ProblemMapping {
       return { status: 404, type: PROBLEM_TYPES.notFound, title: 'Grant not found' };
     case 'DECISIONS.NOT_FOUND':
       return { status: 404, type: PROBLEM_TYPES.notFound, title: 'Decision not found' };
+    case 'PRINCIPALS.NOT_FOUND':
+      return { status: 404, type: PROBLEM_TYPES.notFound, title: 'Principal not found' };
     default:
       return assertUnreachable(code);
   }
@@ -17,7 +20,7 @@ export function problemForCode(code: ReviewSchedulerErrorCode): ProblemMapping {
 
 /** The service's mapping from its domain errors to problem types, handed to the platform's filter. */
 export function reviewSchedulerProblem(error: DomainError): ProblemMapping {
-  if (error instanceof DecisionsError) return problemForCode(error.code);
+  if (error instanceof DecisionsError || error instanceof PrincipalsError) return problemForCode(error.code);
   // A domain error this service does not declare is a bug on our side, not the client's.
   return { status: 500, type: PROBLEM_TYPES.internal, title: 'Internal error' };
 }

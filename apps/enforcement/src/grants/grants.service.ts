@@ -19,6 +19,10 @@ export interface GrantView {
   apiId: string;
   scopes: string[];
   status: GrantStatus;
+  /** When its principal left the identity provider and orphaned it; null if never orphaned or since restored. */
+  orphanedAt: string | null;
+  /** Orphaned but still in effect until a reviewer decides (ORPHANED_ACCESS_MODE=flag). */
+  heldPendingReview: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -48,10 +52,12 @@ export class GrantsService {
       createdAt: now,
       updatedAt: now,
       revokedAt: null,
+      orphanedAt: null,
+      heldPendingReview: false,
     };
     try {
       await this.dataSource.transaction(async (tx) => {
-        await this.principals.require(dto.principalId, tx);
+        await this.principals.requireActive(tx, dto.principalId);
         const api = await this.apis.require(dto.apiId, tx);
         const known = new Set(api.routes.map((route) => route.scope));
         const unknown = dto.scopes.filter((scope) => !known.has(scope));
@@ -91,10 +97,43 @@ export class GrantsService {
     if (!grant) throw new GrantError('GRANTS.NOT_FOUND', `no grant with id ${grantId}`);
     if (grant.status === 'revoked') return 'already-revoked';
     const now = new Date();
-    const revoked: GrantEntity = { ...grant, status: 'revoked', updatedAt: now, revokedAt: now };
+    const revoked: GrantEntity = { ...grant, status: 'revoked', updatedAt: now, revokedAt: now, heldPendingReview: false };
     await this.grants.save(tx, revoked);
     await this.announce(tx, revoked);
     return 'revoked';
+  }
+
+  /**
+   * Orphans every active grant of a principal inside the caller's transaction and announces each on
+   * access.grants.v1; `held` grants keep working until a reviewer decides. The caller republishes the policy.
+   */
+  async orphanActive(tx: EntityManager, change: { principalId: string; held: boolean }): Promise<GrantEntity[]> {
+    const orphaned = await this.grants.orphanActive(tx, { ...change, at: new Date() });
+    for (const grant of orphaned) await this.announceState(tx, grant);
+    return orphaned;
+  }
+
+  /** Orphaned grants held pending review stop working; the caller republishes the policy. */
+  releaseHeld(tx: EntityManager, principalId: string): Promise<number> {
+    return this.grants.releaseHeld(tx, principalId);
+  }
+
+  /** Announces every orphaned grant of a principal again, so the review-scheduler puts it in front of a reviewer. */
+  async republishOrphaned(tx: EntityManager, principalId: string): Promise<GrantEntity[]> {
+    const orphaned = await this.grants.findOrphaned(tx, principalId);
+    for (const grant of orphaned) await this.announceState(tx, grant);
+    return orphaned;
+  }
+
+  /**
+   * Makes orphaned grants of a principal (all, or the one named) active again and announces each;
+   * the caller republishes the policy. A grant whose API the principal meanwhile holds an active
+   * grant on stays orphaned.
+   */
+  async restoreOrphaned(tx: EntityManager, change: { principalId: string; grantId?: string }): Promise<GrantEntity[]> {
+    const restored = await this.grants.restoreOrphaned(tx, { ...change, at: new Date() });
+    for (const grant of restored) await this.announceState(tx, grant);
+    return restored;
   }
 
   async get(id: string): Promise<GrantView> {
@@ -114,8 +153,12 @@ export class GrantsService {
 
   /** Publishes a grant's new state and its principal's recompiled policy. */
   private async announce(tx: EntityManager, grant: GrantEntity): Promise<void> {
-    await this.outbox.add(tx, { topic: TOPICS.accessGrants, key: grant.id, data: accessGrantOf(grant) });
+    await this.announceState(tx, grant);
     await this.policy.publish(tx, grant.principalId);
+  }
+
+  private async announceState(tx: EntityManager, grant: GrantEntity): Promise<void> {
+    await this.outbox.add(tx, { topic: TOPICS.accessGrants, key: grant.id, data: accessGrantOf(grant) });
   }
 }
 
@@ -133,12 +176,21 @@ function viewOf(grant: GrantEntity): GrantView {
     apiId: grant.apiId,
     scopes: grant.scopes,
     status: grant.status,
+    orphanedAt: grant.orphanedAt?.toISOString() ?? null,
+    heldPendingReview: grant.heldPendingReview,
     createdAt: grant.createdAt.toISOString(),
     updatedAt: grant.updatedAt.toISOString(),
   };
 }
 
 function accessGrantOf(grant: GrantEntity): AccessGrant {
-  const { id: grantId, ...view } = viewOf(grant);
-  return { grantId, ...view };
+  return {
+    grantId: grant.id,
+    principalId: grant.principalId,
+    apiId: grant.apiId,
+    scopes: grant.scopes,
+    status: grant.status,
+    createdAt: grant.createdAt.toISOString(),
+    updatedAt: grant.updatedAt.toISOString(),
+  };
 }

@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export type ApiKeyStatus = 'active' | 'revoked';
+/** 'suspended': its principal left the identity provider; it may be restored after review. */
+export type ApiKeyStatus = 'active' | 'suspended' | 'revoked';
 
 /** An API key of a principal. Only the prefix and the keyed hash of the secret are stored. */
 @Entity({ name: 'api_keys', schema: 'enforcement' })
@@ -31,6 +32,9 @@ export class ApiKeyEntity {
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  @Column({ name: 'suspended_at', type: 'timestamptz', nullable: true })
+  suspendedAt: Date | null;
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt: Date | null;

@@ -10,5 +10,6 @@ import { KeysService } from './keys.service';
   imports: [AuditModule, PolicyModule, PrincipalsModule],
   controllers: [KeysHttpController],
   providers: [KeysService, KeysRepository],
+  exports: [KeysService],
 })
 export class KeysModule {}

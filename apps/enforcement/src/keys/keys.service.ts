@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { ADMIN_ACTOR, AuditService } from '../audit/audit.service';
 import { EnforcementConfig } from '../config';
 import { PolicyPublisher } from '../policy/policy.publisher';
@@ -10,7 +10,7 @@ import { mintApiKey } from './domain/api-key.mint';
 import { CreateKeyDto } from './dto/create-key.dto';
 import { ApiKeyEntity, ApiKeyStatus } from './keys.entity';
 import { KeyError } from './keys.errors';
-import { KeysRepository } from './keys.repository';
+import { KeyRef, KeysRepository } from './keys.repository';
 
 export interface CreatedKey {
   id: string;
@@ -25,6 +25,7 @@ export interface KeyView {
   name: string;
   status: ApiKeyStatus;
   createdAt: string;
+  suspendedAt: string | null;
   revokedAt: string | null;
 }
 
@@ -54,11 +55,12 @@ export class KeysService {
       status: 'active',
       expiresAt: null,
       createdAt: new Date(),
+      suspendedAt: null,
       revokedAt: null,
     };
     // A prefix collision (62^12 possibilities) fails the unique index and the request; it is never retried blindly.
     await this.dataSource.transaction(async (tx) => {
-      await this.principals.require(dto.principalId, tx);
+      await this.principals.requireActive(tx, dto.principalId);
       await this.keys.insert(tx, key);
       await this.policy.publish(tx, key.principalId);
       await this.audit.record(tx, {
@@ -75,8 +77,11 @@ export class KeysService {
   /** Revokes a key; revoking an already revoked key changes nothing and succeeds. */
   async revoke(id: string): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
-      const key = await this.keys.findForUpdate(tx, id);
-      if (!key) throw new KeyError('KEYS.NOT_FOUND', `no API key with id ${id}`);
+      const found = await this.keys.findById(tx, id);
+      if (!found) throw new KeyError('KEYS.NOT_FOUND', `no API key with id ${id}`);
+      // The principal's lock first, as every lifecycle change takes it, so the two never deadlock.
+      await this.principals.lock(tx, found.principalId);
+      const key = (await this.keys.findForUpdate(tx, id))!;
       if (key.status === 'revoked') return;
       await this.keys.markRevoked(tx, { id, revokedAt: new Date() });
       await this.policy.publish(tx, key.principalId);
@@ -90,6 +95,16 @@ export class KeysService {
     });
   }
 
+  /** Suspends every active key of a principal inside the caller's transaction; the caller republishes the policy. */
+  suspendActive(tx: EntityManager, principalId: string): Promise<KeyRef[]> {
+    return this.keys.suspendActive(tx, { principalId, at: new Date() });
+  }
+
+  /** Reactivates every suspended key of a principal inside the caller's transaction; the caller republishes the policy. */
+  restoreSuspended(tx: EntityManager, principalId: string): Promise<KeyRef[]> {
+    return this.keys.restoreSuspended(tx, principalId);
+  }
+
   async list(principalId: string): Promise<{ items: KeyView[] }> {
     const keys = await this.keys.findByPrincipal(principalId);
     return {
@@ -99,6 +114,7 @@ export class KeysService {
         name: key.name,
         status: key.status,
         createdAt: key.createdAt.toISOString(),
+        suspendedAt: key.suspendedAt?.toISOString() ?? null,
         revokedAt: key.revokedAt?.toISOString() ?? null,
       })),
     };

@@ -1,6 +1,6 @@
 import { DomainError } from '@attest/platform';
 
-export type PrincipalErrorCode = 'PRINCIPALS.NOT_FOUND';
+export type PrincipalErrorCode = 'PRINCIPALS.NOT_FOUND' | 'PRINCIPALS.NOT_ACTIVE';
 
 export class PrincipalError extends DomainError<PrincipalErrorCode> {
   constructor(

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { AdminTokenGuard, uuidParam, ZodValidationPipe } from '@attest/platform';
 import { CreatePrincipalDto, createPrincipalSchema } from './dto/create-principal.dto';
+import { ListPrincipalsQuery, listPrincipalsQuerySchema } from './dto/list-principals.query';
 import { PrincipalsService, PrincipalView } from './principals.service';
 
 @Controller('v1/principals')
@@ -12,6 +13,12 @@ export class PrincipalsHttpController {
   @HttpCode(201)
   create(@Body(new ZodValidationPipe(createPrincipalSchema)) body: CreatePrincipalDto): Promise<{ id: string }> {
     return this.principals.create(body);
+  }
+
+  /** Finds principals by e-mail, case-insensitively: how an admin finds a synced person to give grants and keys to. */
+  @Get()
+  list(@Query(new ZodValidationPipe(listPrincipalsQuerySchema)) query: ListPrincipalsQuery): Promise<{ items: PrincipalView[] }> {
+    return this.principals.findByEmail(query.email);
   }
 
   @Get(':id')

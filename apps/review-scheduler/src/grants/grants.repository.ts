@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { AccessGrant } from '@attest/contracts';
+import { Grant } from './grants.entity';
 
 @Injectable()
 export class GrantsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
   /**
    * Stores the announced state unless the held one is newer: access.grants.v1 is replayed from the
    * beginning and partitions interleave, so an older state must never overwrite a newer one.
@@ -27,5 +30,10 @@ export class GrantsRepository {
   async exists(tx: EntityManager, grantId: string): Promise<boolean> {
     const rows: unknown[] = await tx.query(`SELECT 1 FROM review_scheduler.grants WHERE grant_id = $1`, [grantId]);
     return rows.length > 0;
+  }
+
+  /** Every grant of a principal as last announced, orphaned and revoked ones included. */
+  findByPrincipal(principalId: string): Promise<Grant[]> {
+    return this.dataSource.getRepository(Grant).find({ where: { principalId }, order: { createdAt: 'ASC', grantId: 'ASC' } });
   }
 }

@@ -40,3 +40,23 @@ export type IdentityEvent = z.infer<typeof identityEventSchema>;
 export type IdentityStatus = z.infer<typeof identityStatusSchema>;
 export type PrincipalIdentityEvent = Extract<IdentityEvent, { kind: `principal.${string}` }>;
 export type MembershipIdentityEvent = Extract<IdentityEvent, { kind: `membership.${string}` }>;
+
+export function isPrincipalEvent(event: IdentityEvent): event is PrincipalIdentityEvent {
+  return event.kind.startsWith('principal.');
+}
+
+/** The status an identity event sets: a lifecycle event says it by its kind, an upsert by its facts. */
+export function identityStatusOf(event: PrincipalIdentityEvent): IdentityStatus {
+  switch (event.kind) {
+    case 'principal.deactivated':
+      return 'deactivated';
+    case 'principal.suspended':
+      return 'suspended';
+    case 'principal.deleted':
+      return 'deleted';
+    case 'principal.reactivated':
+      return 'active';
+    case 'principal.upserted':
+      return event.status;
+  }
+}

@@ -8,6 +8,8 @@ export interface OutboxMessage<T extends Topic> {
   key: string;
   data: EventMap[T];
   traceparent?: string;
+  /** When the fact happened at its source (e.g. the IdP's event time); defaults to now. */
+  occurredAt?: Date;
 }
 
 export function outboxChannel(schema: string): string {
@@ -31,6 +33,7 @@ export class OutboxWriter {
       data: message.data,
       source: this.source,
       traceparent: message.traceparent,
+      occurredAt: message.occurredAt,
     });
     await this.insert(tx, { eventId: envelope.id, topic: message.topic, key: message.key, envelope });
     return envelope;

@@ -1,10 +1,10 @@
-import type { PolicyState } from '@attest/contracts';
+import type { IdentityStatus, PolicyState } from '@attest/contracts';
 
 export interface PolicyKeySource {
   id: string;
   prefix: string;
   secretHash: string;
-  status: 'active' | 'revoked';
+  status: 'active' | 'suspended' | 'revoked';
   expiresAt: Date | null;
   createdAt: Date;
 }
@@ -14,6 +14,8 @@ export interface PolicyGrantSource {
   apiId: string;
   scopes: string[];
   status: 'active' | 'revoked' | 'orphaned';
+  /** An orphaned grant that keeps working until a reviewer decides (ORPHANED_ACCESS_MODE=flag). */
+  heldPendingReview: boolean;
   createdAt: Date;
 }
 
@@ -26,9 +28,24 @@ export interface PolicySource {
 }
 
 /**
- * The full policy of one principal as the gateway enforces it: every key (revoked ones too, so a
- * revoked key is known and answered 401) and only the active grants, since an absent grant is not
- * granted. The output is ordered, so the same state always compiles to the same message.
+ * The status the gateway enforces for a principal: an identity that is not active denies every key,
+ * unless its access is held pending review ('flag' mode). The contract has no 'deactivated', and to
+ * the gateway it means the same as 'suspended'.
+ */
+export function policyStatusOf(principal: { status: IdentityStatus; heldPendingReview: boolean }): PolicyState['status'] {
+  if (principal.status === 'active' || principal.heldPendingReview) return 'active';
+  return principal.status === 'deleted' ? 'deleted' : 'suspended';
+}
+
+/** A grant is in effect while active, or while orphaned but held pending review. */
+export function grantInEffect(grant: Pick<PolicyGrantSource, 'status' | 'heldPendingReview'>): boolean {
+  return grant.status === 'active' || (grant.status === 'orphaned' && grant.heldPendingReview);
+}
+
+/**
+ * The full policy of one principal as the gateway enforces it: every key (revoked and suspended ones
+ * too, so such a key is known and answered 401) and only the grants in effect, since an absent grant
+ * is not granted. The output is ordered, so the same state always compiles to the same message.
  */
 export function compilePolicy(source: PolicySource): PolicyState {
   return {
@@ -43,7 +60,7 @@ export function compilePolicy(source: PolicySource): PolicyState {
       expiresAt: key.expiresAt?.toISOString() ?? null,
     })),
     grants: source.grants
-      .filter((grant) => grant.status === 'active')
+      .filter(grantInEffect)
       .sort(byCreation)
       .map((grant) => ({ grantId: grant.id, apiId: grant.apiId, scopes: [...new Set(grant.scopes)].sort() })),
   };
