@@ -11,3 +11,5 @@ export * from './events/access-log.event';
 export * from './events/identity.event';
 export * from './events/audit.event';
 export * from './events/usage-signal.event';
+export * from './events/usage-last-used.event';
+export * from './events/gateway-applied.event';

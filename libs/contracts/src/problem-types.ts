@@ -4,6 +4,10 @@
  */
 export const PROBLEM_TYPES = {
   unauthenticated: 'https://attest.dev/problems/unauthenticated',
+  /** The presented key was genuine but has expired (e.g. a rotated key past its grace period). */
+  keyExpired: 'https://attest.dev/problems/key-expired',
+  /** The presented key was genuine but has been revoked or suspended. */
+  keyRevoked: 'https://attest.dev/problems/key-revoked',
   forbidden: 'https://attest.dev/problems/forbidden',
   notFound: 'https://attest.dev/problems/not-found',
   retired: 'https://attest.dev/problems/api-retired',

@@ -11,6 +11,8 @@ export const TOPICS = {
   reviewDecisions: 'review.decisions.v1',
   accessLog: 'gateway.access-log.v1',
   usageSignals: 'usage.signals.v1',
+  usageLastUsed: 'usage.last-used.v1',
+  gatewayApplied: 'gateway.applied.v1',
 } as const;
 
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
@@ -36,4 +38,6 @@ export const TOPIC_SPECS: Record<Topic, TopicSpec> = {
   [TOPICS.reviewDecisions]: { topic: TOPICS.reviewDecisions, compacted: false, partitions: 3 },
   [TOPICS.accessLog]: { topic: TOPICS.accessLog, compacted: false, partitions: 3 },
   [TOPICS.usageSignals]: { topic: TOPICS.usageSignals, compacted: false, partitions: 3 },
+  [TOPICS.usageLastUsed]: { topic: TOPICS.usageLastUsed, compacted: true, partitions: 3 },
+  [TOPICS.gatewayApplied]: { topic: TOPICS.gatewayApplied, compacted: true, partitions: 1 },
 };

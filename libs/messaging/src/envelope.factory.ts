@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Envelope, EVENT_CONTRACTS, EventMap, Topic } from '@attest/contracts';
+import { Envelope, EVENT_CONTRACTS, EventInputMap, EventMap, Topic } from '@attest/contracts';
 
 export interface EnvelopeInput<T extends Topic> {
   topic: T;
   subject: string;
-  data: EventMap[T];
+  data: EventInputMap[T];
   source: string;
   traceparent?: string;
   occurredAt?: Date;

@@ -76,6 +76,8 @@ export class ApisService {
       sunsetAt: api.sunsetAt?.toISOString() ?? null,
       version: api.version,
       routes: api.routes,
+      rateLimit: null,
+      quota: null,
       createdAt: api.createdAt.toISOString(),
       updatedAt: api.updatedAt.toISOString(),
     };
@@ -98,6 +100,8 @@ function catalogStateOf(api: ApiEntity): CatalogState {
     status: api.status,
     sunsetAt: api.sunsetAt?.toISOString() ?? null,
     version: api.version,
+    rateLimit: null,
+    quota: null,
     routes: api.routes,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { quotaSchema, rateLimitSchema } from './policy-state.event';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 export const httpMethodSchema = z.enum(HTTP_METHODS);
@@ -22,6 +23,9 @@ export const catalogStateSchema = z.object({
   sunsetAt: z.iso.datetime({ offset: true }).nullable(),
   version: z.number().int().nonnegative(),
   routes: z.array(apiRouteSchema),
+  /** Limits applied per key on this API. */
+  rateLimit: rateLimitSchema.nullable().default(null),
+  quota: quotaSchema.nullable().default(null),
 });
 
 export type CatalogState = z.infer<typeof catalogStateSchema>;

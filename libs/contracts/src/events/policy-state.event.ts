@@ -4,6 +4,18 @@ import { z } from 'zod';
 export const keyStatusSchema = z.enum(['active', 'suspended', 'revoked']);
 export const principalStatusSchema = z.enum(['active', 'suspended', 'deleted']);
 
+/** Token bucket: a sustained rate and how many requests may arrive at once. */
+export const rateLimitSchema = z.object({
+  requestsPerSecond: z.number().positive(),
+  burst: z.number().int().positive(),
+});
+
+/** Hard caps per UTC calendar day and month; null means no cap at that period. */
+export const quotaSchema = z.object({
+  perDay: z.number().int().positive().nullable(),
+  perMonth: z.number().int().positive().nullable(),
+});
+
 export const policyKeySchema = z.object({
   keyId: z.uuid(),
   prefix: z.string().min(1),
@@ -11,6 +23,12 @@ export const policyKeySchema = z.object({
   secretHash: z.string().regex(/^[0-9a-f]{64}$/),
   status: keyStatusSchema,
   expiresAt: z.iso.datetime({ offset: true }).nullable(),
+  /** Narrowing: the key works only on these APIs (null: every API its principal is granted). */
+  apiIds: z.array(z.uuid()).nullable().default(null),
+  /** Narrowing: the key carries only these scopes (null: every scope its principal is granted). */
+  scopes: z.array(z.string().min(1)).nullable().default(null),
+  rateLimit: rateLimitSchema.nullable().default(null),
+  quota: quotaSchema.nullable().default(null),
 });
 
 export const policyGrantSchema = z.object({
@@ -35,3 +53,6 @@ export const policyStateSchema = z.object({
 export type PolicyState = z.infer<typeof policyStateSchema>;
 export type PolicyKey = z.infer<typeof policyKeySchema>;
 export type PolicyGrant = z.infer<typeof policyGrantSchema>;
+
+export type RateLimit = z.infer<typeof rateLimitSchema>;
+export type Quota = z.infer<typeof quotaSchema>;

@@ -1,12 +1,12 @@
 import { EntityManager } from 'typeorm';
-import { Envelope, EventMap, Topic } from '@attest/contracts';
+import { Envelope, EventInputMap, EventMap, Topic } from '@attest/contracts';
 import { buildEnvelope } from '../envelope.factory';
 
 export interface OutboxMessage<T extends Topic> {
   topic: T;
   /** The Kafka key: the entity id whose events must stay ordered. */
   key: string;
-  data: EventMap[T];
+  data: EventInputMap[T];
   traceparent?: string;
   /** When the fact happened at its source (e.g. the IdP's event time); defaults to now. */
   occurredAt?: Date;

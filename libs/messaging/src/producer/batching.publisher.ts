@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Producer } from 'kafkajs';
-import { EventMap, Topic } from '@attest/contracts';
+import { EventInputMap, Topic } from '@attest/contracts';
 import { buildEnvelope } from '../envelope.factory';
 
 export interface BatchingPublisherOptions<T extends Topic> {
@@ -41,7 +41,7 @@ export class BatchingPublisher<T extends Topic> {
     return this.buffer.length;
   }
 
-  publish(key: string, data: EventMap[T]): void {
+  publish(key: string, data: EventInputMap[T]): void {
     const envelope = buildEnvelope({ topic: this.options.topic, subject: key, data, source: this.options.source });
     this.buffer.push({ key, value: JSON.stringify(envelope) });
     const maxBuffered = this.options.maxBuffered ?? 100_000;

@@ -71,8 +71,8 @@ describe('compilePolicy', () => {
       }),
     );
     expect(policy.keys).toEqual([
-      { keyId: '00000000-0000-4000-8000-00000000000a', prefix: 'AAAAAAAAAAAA', secretHash: hash, status: 'active', expiresAt: '2030-01-01T00:00:00.000Z' },
-      { keyId: '00000000-0000-4000-8000-00000000000b', prefix: 'BBBBBBBBBBBB', secretHash: hash, status: 'revoked', expiresAt: null },
+      { keyId: '00000000-0000-4000-8000-00000000000a', prefix: 'AAAAAAAAAAAA', secretHash: hash, status: 'active', expiresAt: '2030-01-01T00:00:00.000Z', apiIds: null, scopes: null, rateLimit: null, quota: null },
+      { keyId: '00000000-0000-4000-8000-00000000000b', prefix: 'BBBBBBBBBBBB', secretHash: hash, status: 'revoked', expiresAt: null, apiIds: null, scopes: null, rateLimit: null, quota: null },
     ]);
   });
 

@@ -58,6 +58,10 @@ export function compilePolicy(source: PolicySource): PolicyState {
       secretHash: key.secretHash,
       status: key.status,
       expiresAt: key.expiresAt?.toISOString() ?? null,
+      apiIds: null,
+      scopes: null,
+      rateLimit: null,
+      quota: null,
     })),
     grants: source.grants
       .filter(grantInEffect)
