@@ -35,13 +35,17 @@ function run(command, args, { env = {}, allowFailure = false } = {}) {
   });
 }
 
-/** npm ci when node_modules is missing or older than the lock file, so a fresh clone needs no manual step. */
+/**
+ * Installs when node_modules is missing or older than the lock file, so a fresh clone needs no manual
+ * step. `npm install` rather than `npm ci`: the registries reachable here do not serve every
+ * platform's optional native binding, so the lock file cannot list them all and `npm ci` refuses it.
+ */
 async function ensureDependencies() {
   const marker = path.join(ROOT, 'node_modules', '.package-lock.json');
   const lock = path.join(ROOT, 'package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
-  console.log('attest: installing dependencies (npm ci)');
-  await run('npm', ['ci', '--no-audit', '--no-fund']);
+  console.log('attest: installing dependencies (npm install)');
+  await run('npm', ['install', '--no-audit', '--no-fund']);
 }
 
 async function build() {

@@ -1,33 +1,46 @@
 import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Producer } from 'kafkajs';
-import { EventInputMap, Topic } from '@attest/contracts';
+import { EVENT_CONTRACTS, EventInputMap, EventMap, Topic } from '@attest/contracts';
 import { buildEnvelope } from '../envelope.factory';
 
 export interface BatchingPublisherOptions<T extends Topic> {
   producer: Producer;
   topic: T;
   source: string;
-  /** Flush when this many records are waiting... */
+  /** Flush when this many records are waiting, and never send more than this in one request... */
   maxBatch?: number;
   /** ...or this long after the first one arrived. */
   lingerMs?: number;
   /** Records kept while the broker is unreachable; past this the oldest are dropped and counted. */
   maxBuffered?: number;
+  /**
+   * Skip re-validating each payload against its schema. Only for callers whose payloads are built by
+   * type-checked code on a hot path; consumers validate every message regardless.
+   */
+  trustedPayloads?: boolean;
 }
 
 /**
  * Fire-and-forget publishing for high-volume records (access logs): `publish` only appends to a
- * buffer, so the caller's hot path never waits on Kafka; batches are produced in the background.
+ * buffer, so the caller's hot path never waits on Kafka; batches are produced in the background, in
+ * chunks no larger than `maxBatch`, so a backlog built up during an outage drains in bounded requests.
  */
 export class BatchingPublisher<T extends Topic> {
   private readonly logger = new Logger(BatchingPublisher.name);
   private buffer: Array<{ key: string; value: string }> = [];
   private timer: NodeJS.Timeout | null = null;
-  private inFlight: Promise<void> | null = null;
+  private inFlight: Promise<boolean> | null = null;
+  private closed = false;
   private dropped = 0;
   private sent = 0;
+  private readonly maxBatch: number;
+  private readonly contract: (typeof EVENT_CONTRACTS)[T];
 
-  constructor(private readonly options: BatchingPublisherOptions<T>) {}
+  constructor(private readonly options: BatchingPublisherOptions<T>) {
+    this.maxBatch = options.maxBatch ?? 1000;
+    this.contract = EVENT_CONTRACTS[options.topic];
+  }
 
   get droppedCount(): number {
     return this.dropped;
@@ -42,44 +55,68 @@ export class BatchingPublisher<T extends Topic> {
   }
 
   publish(key: string, data: EventInputMap[T]): void {
-    const envelope = buildEnvelope({ topic: this.options.topic, subject: key, data, source: this.options.source });
-    this.buffer.push({ key, value: JSON.stringify(envelope) });
+    this.buffer.push({ key, value: JSON.stringify(this.envelope(key, data)) });
     const maxBuffered = this.options.maxBuffered ?? 100_000;
     if (this.buffer.length > maxBuffered) {
       const excess = this.buffer.length - maxBuffered;
       this.buffer.splice(0, excess);
       this.dropped += excess;
     }
-    if (this.buffer.length >= (this.options.maxBatch ?? 1000)) void this.flush();
+    if (this.closed) return;
+    if (this.buffer.length >= this.maxBatch) void this.flush();
     else if (!this.timer) this.timer = setTimeout(() => void this.flush(), this.options.lingerMs ?? 50);
   }
 
-  /** Sends everything buffered; resolves when the broker acknowledged it (or it was re-queued). */
+  /** Sends everything buffered, chunk by chunk; resolves when done or when a send failed (re-queued). */
   async flush(): Promise<void> {
+    this.clearTimer();
+    while (this.inFlight) await this.inFlight;
+    while (this.buffer.length > 0) {
+      const batch = this.buffer.splice(0, this.maxBatch);
+      this.inFlight = this.send(batch).finally(() => {
+        this.inFlight = null;
+      });
+      if (!(await this.inFlight)) return;
+    }
+  }
+
+  /** Flushes what it can and stops retrying; the producer may be disconnected afterwards. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    this.clearTimer();
+  }
+
+  private async send(batch: Array<{ key: string; value: string }>): Promise<boolean> {
+    try {
+      await this.options.producer.send({ topic: this.options.topic, acks: 1, messages: batch });
+      this.sent += batch.length;
+      return true;
+    } catch (error) {
+      this.logger.warn(`could not publish ${batch.length} records to ${this.options.topic}: ${(error as Error).message}`);
+      this.buffer = batch.concat(this.buffer);
+      if (!this.closed && !this.timer) this.timer = setTimeout(() => void this.flush(), 1000);
+      return false;
+    }
+  }
+
+  private envelope(key: string, data: EventInputMap[T]) {
+    if (!this.options.trustedPayloads) return buildEnvelope({ topic: this.options.topic, subject: key, data, source: this.options.source });
+    return {
+      id: randomUUID(),
+      type: this.contract.type,
+      version: this.contract.version,
+      occurredAt: new Date().toISOString(),
+      source: this.options.source,
+      subject: key,
+      data: data as EventMap[T],
+    };
+  }
+
+  private clearTimer(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.inFlight) {
-      await this.inFlight;
-      if (this.buffer.length === 0) return;
-    }
-    if (this.buffer.length === 0) return;
-    const batch = this.buffer;
-    this.buffer = [];
-    this.inFlight = this.options.producer
-      .send({ topic: this.options.topic, acks: 1, messages: batch })
-      .then(() => {
-        this.sent += batch.length;
-      })
-      .catch((error: Error) => {
-        this.logger.warn(`could not publish ${batch.length} records to ${this.options.topic}: ${error.message}`);
-        this.buffer = batch.concat(this.buffer);
-        if (!this.timer) this.timer = setTimeout(() => void this.flush(), 1000);
-      })
-      .finally(() => {
-        this.inFlight = null;
-      });
-    await this.inFlight;
   }
 }

@@ -21,9 +21,14 @@ export interface CompactedViewReaderOptions {
   apply: (record: ViewRecord<Topic>) => void;
 }
 
+/** How long the broker must have had nothing more to give before the view counts as caught up. */
+const QUIET_CATCH_UP_MS = 1000;
+
 /**
  * Rebuilds an in-memory view from compacted topics: reads each from the beginning, applies every
- * record, and reports when it has caught up with the end offsets seen at start, then keeps following.
+ * record, and reports when it has caught up, then keeps following. Caught up means every partition
+ * was read up to the end offset it had at start, or, since compaction may remove a partition's last
+ * record (an old tombstone), that fetches kept returning nothing new for a quiet period.
  */
 export class CompactedViewReader {
   private readonly logger = new Logger(CompactedViewReader.name);
@@ -31,6 +36,8 @@ export class CompactedViewReader {
   private readonly pending = new Map<string, bigint>();
   private caughtUp = false;
   private lastFetchAt = 0;
+  private lastAppliedAt = 0;
+  private joinedAt = 0;
   private readonly groupId: string;
   private resolveCaughtUp: () => void = () => undefined;
   /** Resolves once every partition has been read up to the end offset it had at start. */
@@ -58,7 +65,11 @@ export class CompactedViewReader {
       heartbeatInterval: 1000,
       maxWaitTimeInMs: 250,
     });
-    consumer.on(consumer.events.FETCH, () => (this.lastFetchAt = Date.now()));
+    consumer.on(consumer.events.GROUP_JOIN, () => (this.joinedAt = Date.now()));
+    consumer.on(consumer.events.FETCH, () => {
+      this.lastFetchAt = Date.now();
+      this.checkQuiet();
+    });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
@@ -82,6 +93,7 @@ export class CompactedViewReader {
               consumer: this.groupId,
             });
         }
+        this.lastAppliedAt = Date.now();
         this.markConsumed(topic, partition, BigInt(message.offset));
       },
     });
@@ -116,6 +128,16 @@ export class CompactedViewReader {
     const target = this.pending.get(id);
     if (target !== undefined && offset >= target) this.pending.delete(id);
     this.checkCaughtUp();
+  }
+
+  private checkQuiet(): void {
+    if (this.caughtUp || this.joinedAt === 0) return;
+    const quietSince = Math.max(this.joinedAt, this.lastAppliedAt);
+    if (this.lastFetchAt - quietSince >= QUIET_CATCH_UP_MS) {
+      this.logger.warn(`view reached the end of ${[...this.pending.keys()].join(', ')} below its start offsets (compacted away)`);
+      this.pending.clear();
+      this.checkCaughtUp();
+    }
   }
 
   private checkCaughtUp(): void {
