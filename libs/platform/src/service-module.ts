@@ -5,7 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, MixedList, EntitySchema } from 'typeorm';
 import { z } from 'zod';
 import { Topic } from '@attest/contracts';
-import { MessagingModule, messagingTablesMigration, parseBrokers } from '@attest/messaging';
+import { MessagingModule, messagingMigrations, parseBrokers } from '@attest/messaging';
 import { runMigrationsLocked, serviceDataSourceOptions } from '@attest/persistence';
 import { baseEnvSchema, loadConfig, withAdminToken } from './config';
 import { loggingModule } from './logging';
@@ -50,7 +50,7 @@ export function serviceInfrastructure<S extends z.ZodObject>(options: ServiceMod
           url: config.get('DATABASE_URL', { infer: true }),
           schema: options.schema,
           entities: options.entities,
-          migrations: [messagingTablesMigration(options.schema), ...options.migrations],
+          migrations: [...messagingMigrations(options.schema), ...options.migrations],
           applicationName: options.service,
         }),
       dataSourceFactory: async (dataSourceOptions) => {

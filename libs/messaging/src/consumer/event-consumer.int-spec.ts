@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, Producer } from 'kafkajs';
 import { deadLetterTopic, TOPICS, ReviewDecision } from '@attest/contracts';
 import { TopicProbe, createTestSchema, testKafka, waitFor } from '@attest/testing';
-import { messagingTablesMigration } from '../outbox/messaging-tables.migration';
+import { messagingMigrations } from '../outbox/messaging-tables.migration';
 import { buildEnvelope } from '../envelope.factory';
 import { ensureTopics } from '../topic.admin';
 import { DeadLetterPublisher } from './dead-letter.publisher';
@@ -48,7 +48,7 @@ describe('idempotent consumer against real Postgres and Kafka', () => {
     dlq = await new TopicProbe(kafka, [deadLetterTopic(TOPICS.reviewDecisions)]).start();
     db = await createTestSchema({
       prefix: 'consumer_test',
-      migrations: (schema) => [messagingTablesMigration(schema), countersMigration(schema)],
+      migrations: (schema) => [...messagingMigrations(schema), countersMigration(schema)],
     });
     host = new EventConsumerHost({
       kafka,

@@ -36,3 +36,34 @@ export function messagingTablesMigration(schema: string): new () => MigrationInt
     }
   };
 }
+
+/** Where each published event landed (partition, offset), kept by the relay for enforcement confirmations. */
+export function publishedOffsetsMigration(schema: string): new () => MigrationInterface {
+  return class PublishedOffsets implements MigrationInterface {
+    name = 'PublishedOffsets1764115200000';
+
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(`
+        CREATE TABLE "${schema}".outbox_published (
+          event_id uuid PRIMARY KEY,
+          topic text NOT NULL,
+          message_key text NOT NULL,
+          kafka_partition int NOT NULL,
+          kafka_offset bigint NOT NULL,
+          published_at timestamptz NOT NULL DEFAULT now()
+        )`);
+      await runner.query(
+        `CREATE INDEX "IDX_outbox_published_position" ON "${schema}".outbox_published (topic, kafka_partition, kafka_offset)`,
+      );
+    }
+
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`DROP TABLE "${schema}".outbox_published`);
+    }
+  };
+}
+
+/** Every migration of the messaging tables, in order. */
+export function messagingMigrations(schema: string): Array<new () => MigrationInterface> {
+  return [messagingTablesMigration(schema), publishedOffsetsMigration(schema)];
+}

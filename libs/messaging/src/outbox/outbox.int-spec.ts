@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, Producer } from 'kafkajs';
 import { TOPICS } from '@attest/contracts';
 import { TopicProbe, createTestSchema, testKafka, waitFor } from '@attest/testing';
-import { messagingTablesMigration } from './messaging-tables.migration';
+import { messagingMigrations } from './messaging-tables.migration';
 import { OutboxWriter } from './outbox.writer';
 import { OutboxRelay } from './outbox.relay';
 import { ensureTopics } from '../topic.admin';
@@ -30,7 +30,7 @@ describe('transactional outbox against real Postgres and Kafka', () => {
     producer = kafka.producer({ maxInFlightRequests: 1 });
     await producer.connect();
     probe = await new TopicProbe(kafka, [TOPICS.auditEvents]).start();
-    db = await createTestSchema({ prefix: 'outbox_test', migrations: (schema) => [messagingTablesMigration(schema)] });
+    db = await createTestSchema({ prefix: 'outbox_test', migrations: (schema) => messagingMigrations(schema) });
   });
 
   afterAll(async () => {
@@ -81,6 +81,17 @@ describe('transactional outbox against real Postgres and Kafka', () => {
     ]);
     await waitFor(async () => (await pendingRows()) === 0, { description: 'outbox drained' });
     await running.stop();
+
+    // The relay remembers where each event landed, exactly where a consumer found it.
+    const recorded: Array<{ event_id: string; kafka_partition: number; kafka_offset: string }> = await db.dataSource.query(
+      `SELECT event_id, kafka_partition, kafka_offset FROM "${db.schema}".outbox_published WHERE message_key = $1`,
+      [target],
+    );
+    expect(recorded).toHaveLength(3);
+    for (const message of messages) {
+      const row = recorded.find((r) => r.event_id === (message.value as { id: string }).id);
+      expect(row).toMatchObject({ kafka_partition: message.partition, kafka_offset: message.offset });
+    }
   });
 
   it('never publishes an event whose transaction rolled back', async () => {

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { Producer } from 'kafkajs';
+import { Partitioners, Producer, RecordMetadata } from 'kafkajs';
+import { Topic, TOPIC_SPECS } from '@attest/contracts';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { outboxChannel } from './outbox.writer';
 
 export interface OutboxRelayOptions {
@@ -16,6 +17,7 @@ export interface OutboxRelayOptions {
 
 interface OutboxRow {
   seq: string;
+  event_id: string;
   topic: string;
   message_key: string;
   envelope: unknown;
@@ -94,15 +96,41 @@ export class OutboxRelay {
     const { dataSource, schema, producer } = this.options;
     return dataSource.transaction(async (tx) => {
       const rows: OutboxRow[] = await tx.query(
-        `SELECT seq, topic, message_key, envelope FROM "${schema}".outbox ORDER BY seq LIMIT $1 FOR UPDATE`,
+        `SELECT seq, event_id, topic, message_key, envelope FROM "${schema}".outbox ORDER BY seq LIMIT $1 FOR UPDATE`,
         [this.options.batchSize ?? 500],
       );
       if (rows.length === 0) return 0;
-      await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
+      const metadata = await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
       await tx.query(`DELETE FROM "${schema}".outbox WHERE seq = ANY($1::bigint[])`, [rows.map((row) => row.seq)]);
+      await this.recordOffsets(tx, rows, metadata);
       this.published += rows.length;
       return rows.length;
     });
+  }
+
+  /**
+   * Keeps where each event landed (partition, offset), so a service can later tell when a consumer
+   * that reports its offsets (a gateway heartbeat) has applied it. Rows older than a day are pruned.
+   */
+  private async recordOffsets(tx: EntityManager, rows: OutboxRow[], metadata: RecordMetadata[]): Promise<void> {
+    const located = locateOffsets(rows, metadata);
+    if (located.length === 0) return;
+    const { schema } = this.options;
+    await tx.query(
+      `INSERT INTO "${schema}".outbox_published (event_id, topic, message_key, kafka_partition, kafka_offset)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::bigint[])
+       ON CONFLICT (event_id) DO UPDATE SET kafka_partition = EXCLUDED.kafka_partition, kafka_offset = EXCLUDED.kafka_offset, published_at = now()`,
+      [
+        located.map((l) => l.eventId),
+        located.map((l) => l.topic),
+        located.map((l) => l.key),
+        located.map((l) => l.partition),
+        located.map((l) => l.offset),
+      ],
+    );
+    if (Math.random() < 0.01) {
+      await tx.query(`DELETE FROM "${schema}".outbox_published WHERE published_at < now() - interval '1 day'`);
+    }
   }
 
   private async connectListener(): Promise<void> {
@@ -137,11 +165,55 @@ export class OutboxRelay {
   }
 }
 
+const partitioner = Partitioners.DefaultPartitioner();
+
+/**
+ * The partition kafkajs' default partitioner would pick for the row's key, chosen here explicitly so
+ * the relay knows where every row lands. Partition counts are the ones `ensureTopics` created.
+ */
+export function partitionOf(topic: string, key: string): number {
+  const count = TOPIC_SPECS[topic as Topic]?.partitions ?? 1;
+  const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    partitionErrorCode: 0,
+    replicas: [0],
+    isr: [0],
+  }));
+  return partitioner({ topic, partitionMetadata, message: { key, value: null } });
+}
+
+/**
+ * kafkajs reports one base offset per topic-partition written; rows of one partition got consecutive
+ * offsets in the order sent, so each row's offset follows from its place in that order.
+ */
+export function locateOffsets(
+  rows: Array<{ event_id: string; topic: string; message_key: string }>,
+  metadata: RecordMetadata[],
+): Array<{ eventId: string; topic: string; key: string; partition: number; offset: string }> {
+  const next = new Map<string, bigint>();
+  for (const entry of metadata) next.set(`${entry.topicName}:${entry.partition}`, BigInt(entry.baseOffset ?? '-1'));
+  const located = [];
+  for (const row of rows) {
+    const partition = partitionOf(row.topic, row.message_key);
+    const id = `${row.topic}:${partition}`;
+    const offset = next.get(id);
+    if (offset === undefined || offset < 0n) continue;
+    next.set(id, offset + 1n);
+    located.push({ eventId: row.event_id, topic: row.topic, key: row.message_key, partition, offset: offset.toString() });
+  }
+  return located;
+}
+
 function groupByTopic(rows: OutboxRow[]) {
-  const byTopic = new Map<string, Array<{ key: string; value: string | null }>>();
+  const byTopic = new Map<string, Array<{ key: string; partition: number; value: string | null }>>();
   for (const row of rows) {
     const messages = byTopic.get(row.topic) ?? [];
-    messages.push({ key: row.message_key, value: row.envelope === null ? null : JSON.stringify(row.envelope) });
+    messages.push({
+      key: row.message_key,
+      partition: partitionOf(row.topic, row.message_key),
+      value: row.envelope === null ? null : JSON.stringify(row.envelope),
+    });
     byTopic.set(row.topic, messages);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));

@@ -34,6 +34,8 @@ export class CompactedViewReader {
   private readonly logger = new Logger(CompactedViewReader.name);
   private consumer: Consumer | null = null;
   private readonly pending = new Map<string, bigint>();
+  /** Next offset to read per `topic:partition`: everything below it has been applied. */
+  private readonly nextOffsets = new Map<string, { topic: string; partition: number; offset: bigint }>();
   private caughtUp = false;
   private lastFetchAt = 0;
   private lastAppliedAt = 0;
@@ -122,7 +124,13 @@ export class CompactedViewReader {
     }
   }
 
+  /** What this reader has applied, per partition, for heartbeats that confirm enforcement. */
+  positions(): Array<{ topic: string; partition: number; offset: string }> {
+    return [...this.nextOffsets.values()].map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset.toString() }));
+  }
+
   private markConsumed(topic: string, partition: number, offset: bigint): void {
+    this.nextOffsets.set(`${topic}:${partition}`, { topic, partition, offset: offset + 1n });
     if (this.caughtUp) return;
     const id = `${topic}:${partition}`;
     const target = this.pending.get(id);
