@@ -14,6 +14,7 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/integration.global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/integration.global-teardown.ts',
+      setupFiles: ['<rootDir>/libs/testing/src/integration.setup-file.ts'],
       slowTestThreshold: 30,
     },
     {
@@ -22,6 +23,7 @@ module.exports = {
       testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/integration.global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/integration.global-teardown.ts',
+      setupFiles: ['<rootDir>/libs/testing/src/integration.setup-file.ts'],
     },
   ],
 };

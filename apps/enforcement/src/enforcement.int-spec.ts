@@ -164,7 +164,7 @@ describe('enforcement', () => {
     expect(policy.status).toBe('active');
     expect(policy.grants).toEqual([{ grantId: setup.grantId, apiId: setup.apiId, scopes: ['charges:read'] }]);
     expect(policy.keys).toEqual([
-      { keyId: setup.keyId, prefix: setup.prefix, secretHash: hashKeySecret(PEPPER, secret), status: 'active', expiresAt: null },
+      { keyId: setup.keyId, prefix: setup.prefix, secretHash: hashKeySecret(PEPPER, secret), status: 'active', expiresAt: null, apiIds: null, scopes: null, rateLimit: null, quota: null },
     ]);
 
     // Principal creation, grant and key each published a new, strictly growing version.

@@ -7,6 +7,8 @@ export * from './outbox/outbox.writer';
 export * from './outbox/outbox.relay';
 export * from './consumer/dead-letter.publisher';
 export * from './consumer/event-consumer.host';
+export * from './consumer/batch-event.consumer';
+export * from './consumer/consumer-positions.migration';
 export * from './view/compacted-view.reader';
 export * from './producer/batching.publisher';
 export * from './messaging.module';

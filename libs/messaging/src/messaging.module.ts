@@ -36,6 +36,8 @@ export interface MessagingConnection {
   databaseUrl: string;
   /** Consumer group is `<groupPrefix>.<service>`. */
   groupPrefix: string;
+  /** Where a new consumer group starts; see EventConsumerHostOptions.fromBeginning. */
+  fromBeginning: boolean;
 }
 
 /** Where the service's broker and database are, read from its validated configuration at start. */
@@ -121,6 +123,7 @@ export class MessagingModule {
               schema: options.schema,
               groupId: `${connection.groupPrefix}.${options.service}`,
               deadLetters,
+              fromBeginning: connection.fromBeginning,
             }),
         },
         MessagingLifecycle,

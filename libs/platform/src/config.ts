@@ -12,6 +12,8 @@ export const baseEnvSchema = z.object({
   KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
   /** Consumer groups are `<prefix>.<service>`; test runs use their own prefix so they never share a group with a dev cluster. */
   KAFKA_GROUP_PREFIX: z.string().regex(/^[A-Za-z0-9._-]+$/).default('attest'),
+  /** Where a new consumer group starts reading: `earliest` in production; test runs use `latest`. */
+  KAFKA_CONSUMER_START: z.enum(['earliest', 'latest']).default('earliest'),
   ATTEST_ADMIN_TOKEN: z.string().min(16).optional(),
 });
 

@@ -68,6 +68,7 @@ export function serviceInfrastructure<S extends z.ZodObject>(options: ServiceMod
         brokers: parseBrokers(config.get('KAFKA_BROKERS', { infer: true })),
         databaseUrl: config.get('DATABASE_URL', { infer: true }),
         groupPrefix: config.get('KAFKA_GROUP_PREFIX', { infer: true }),
+        fromBeginning: config.get('KAFKA_CONSUMER_START', { infer: true }) === 'earliest',
       }),
     }),
     { module: AdminAuthModule as Type<unknown>, global: true },

@@ -247,7 +247,9 @@ describe('enforcement: identity lifecycle (ORPHANED_ACCESS_MODE=suspend)', () =>
     ]);
     // The gateway learns of the principal at once, holding nothing yet.
     await policyWhere(who.principalId, 'empty policy of the synced principal', (p) => p.status === 'active' && p.keys.length === 0);
-    expect(auditsOf(who.principalId, 'principal.synced')[0]).toMatchObject({ actor: 'identity:okta' });
+    // The audit event travels on its own topic, so it may reach the probe after the policy did.
+    const synced = await waitFor(() => auditsOf(who.principalId, 'principal.synced')[0], { description: 'principal.synced audited' });
+    expect(synced).toMatchObject({ actor: 'identity:okta' });
   });
 
   it('deactivation suspends keys and orphans grants at once; reactivation restores nothing; keep restores grant and keys', async () => {

@@ -30,6 +30,11 @@ export interface EventConsumerHostOptions {
   deadLetters: DeadLetterPublisher;
   /** Attempts before a failing event is dead-lettered; connection failures are retried without limit. */
   maxAttempts?: number;
+  /**
+   * Where a brand-new consumer group starts: the beginning (default: nothing is missed) or the end
+   * (test runs, whose fresh groups must not replay other suites' history).
+   */
+  fromBeginning?: boolean;
 }
 
 const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|connection is closed|57P0[1-3]|08\d{3}/;
@@ -73,12 +78,16 @@ export class EventConsumerHost {
       heartbeatInterval: 1000,
       maxWaitTimeInMs: 500,
     });
-    consumer.on(consumer.events.GROUP_JOIN, () => (this.connected = true));
-    consumer.on(consumer.events.CRASH, () => (this.connected = false));
-    consumer.on(consumer.events.DISCONNECT, () => (this.connected = false));
+    // Connected once a fetch completed after joining: by then the group's start offsets are resolved,
+    // so an event produced after readiness is never skipped by a consumer that starts at the end.
+    let joined = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+    consumer.on(consumer.events.FETCH, () => (this.connected = joined));
+    consumer.on(consumer.events.CRASH, () => (this.connected = joined = false));
+    consumer.on(consumer.events.DISCONNECT, () => (this.connected = joined = false));
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topics: this.topics, fromBeginning: true });
+    await consumer.subscribe({ topics: this.topics, fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => this.process(topic as Topic, partition, message),
     });
