@@ -156,7 +156,14 @@ async function bench() {
   await ensureDatabaseAt(databaseUrl);
   try {
     await run(process.execPath, ['bench/dist/run.js'], {
-      env: { KAFKA_BROKERS: kafka.brokers, DATABASE_URL: databaseUrl, KAFKA_GROUP_PREFIX: 'attest-bench', LOG_LEVEL: 'warn' },
+      env: {
+        KAFKA_BROKERS: kafka.brokers,
+        DATABASE_URL: databaseUrl,
+        // Fresh groups at the end of the topics: the benchmark measures its own traffic only.
+        KAFKA_GROUP_PREFIX: `attest-bench-${Date.now()}`,
+        KAFKA_CONSUMER_START: 'latest',
+        LOG_LEVEL: 'warn',
+      },
     });
   } finally {
     await kafka.stop();
