@@ -12,7 +12,6 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
-      testTimeout: 30000,
       globalSetup: '<rootDir>/libs/testing/src/integration.global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/integration.global-teardown.ts',
       setupFiles: ['<rootDir>/libs/testing/src/integration.setup-file.ts'],
@@ -22,8 +21,6 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'],
-      // Whole flows across real processes: each waits on propagation with its own deadlines.
-      testTimeout: 60000,
       globalSetup: '<rootDir>/libs/testing/src/integration.global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/integration.global-teardown.ts',
       setupFiles: ['<rootDir>/libs/testing/src/integration.setup-file.ts'],

@@ -6,6 +6,9 @@ import { Cluster, TestUpstream, TEST_DATABASE_URL, waitFor } from '@attest/testi
  * The central promise, driven only over the cluster's public HTTP APIs: a review decision becomes a
  * policy event that every gateway enforces.
  */
+// Whole flows across real processes: each step waits on propagation with its own deadline.
+jest.setTimeout(60_000);
+
 const ADMIN_TOKEN = `e2e-admin-${randomUUID()}`;
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
 
