@@ -3,7 +3,8 @@ import { z } from 'zod';
 export const DEV_ADMIN_TOKEN = 'attest-dev-admin-token';
 
 /**
- * Settings every service reads. Secrets are listed in `SECRET_SETTINGS` so that nothing prints them.
+ * Settings every service reads. Validation errors name a variable and what is wrong, never its value,
+ * since several settings are secrets.
  */
 export const baseEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -16,8 +17,6 @@ export const baseEnvSchema = z.object({
   KAFKA_CONSUMER_START: z.enum(['earliest', 'latest']).default('earliest'),
   ATTEST_ADMIN_TOKEN: z.string().min(16).optional(),
 });
-
-export const SECRET_SETTINGS = new Set(['ATTEST_ADMIN_TOKEN', 'DATABASE_URL', 'API_KEY_PEPPER']);
 
 /** Requires an admin token in production; development and test fall back to a well-known default. */
 export function withAdminToken<T extends { NODE_ENV: string; ATTEST_ADMIN_TOKEN?: string }>(

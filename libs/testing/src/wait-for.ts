@@ -5,13 +5,16 @@ export interface WaitForOptions {
 }
 
 /** Polls until `check` returns a value other than undefined/false, or fails after the deadline. */
-export async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, options: WaitForOptions = {}): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  options: WaitForOptions = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 15000);
   let lastError: unknown;
   for (;;) {
     try {
       const value = await check();
-      if (value !== undefined && value !== false) return value as T;
+      if (value !== undefined && value !== null && value !== false) return value as T;
     } catch (error) {
       lastError = error;
     }
