@@ -18,6 +18,13 @@ describe('enforcement config', () => {
     expect(() => loadConfig(enforcementEnvSchema, { ORPHANED_ACCESS_MODE: 'ignore' })).toThrow(/ORPHANED_ACCESS_MODE/);
   });
 
+  it('defaults the replica silence threshold and the reconciler interval, and refuses nonsense', () => {
+    expect(loadConfig(enforcementEnvSchema, {})).toMatchObject({ REPLICA_SILENT_AFTER_MS: 10_000, RECONCILE_INTERVAL_MS: 60_000 });
+    expect(loadConfig(enforcementEnvSchema, { RECONCILE_INTERVAL_MS: '250' }).RECONCILE_INTERVAL_MS).toBe(250);
+    expect(() => loadConfig(enforcementEnvSchema, { REPLICA_SILENT_AFTER_MS: 'soon' })).toThrow(/REPLICA_SILENT_AFTER_MS/);
+    expect(() => loadConfig(enforcementEnvSchema, { RECONCILE_INTERVAL_MS: '0' })).toThrow(/RECONCILE_INTERVAL_MS/);
+  });
+
   it('accepts production with its own pepper', () => {
     const pepper = 'a-production-pepper-of-enough-length';
     expect(loadConfig(enforcementEnvSchema, { NODE_ENV: 'production', API_KEY_PEPPER: pepper }).API_KEY_PEPPER).toBe(pepper);

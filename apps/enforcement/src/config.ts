@@ -20,6 +20,14 @@ export const enforcementEnvSchema = baseEnvSchema
      * deprovisioning, at the price of a departed person's credentials staying usable meanwhile.
      */
     ORPHANED_ACCESS_MODE: z.enum(ORPHANED_ACCESS_MODES).default('suspend'),
+    /** A gateway replica with no heartbeat for this long is reported silent and no longer awaited (3× its ~2 s interval, plus slack). */
+    REPLICA_SILENT_AFTER_MS: z.coerce.number().int().min(1).default(10_000),
+    /** Replicas not heard from for this long drop out of the status report. */
+    REPLICA_FORGET_AFTER_MS: z.coerce.number().int().min(1).default(86_400_000),
+    /** How often the reconciler compares the database with the compacted topics and republishes what drifted. */
+    RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
+    /** How long one reconciler run may take to read the compacted topics before it gives up (and counts a failed run). */
+    RECONCILE_READ_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production' && config.API_KEY_PEPPER === DEV_API_KEY_PEPPER) {

@@ -14,12 +14,15 @@ describe('enforcementProblem', () => {
   it.each([
     [new ApiError('APIS.NOT_FOUND', 'x'), 404, PROBLEM_TYPES.notFound],
     [new ApiError('APIS.BASE_PATH_TAKEN', 'x'), 409, PROBLEM_TYPES.conflict],
+    [new ApiError('APIS.RETIRED', 'x'), 409, PROBLEM_TYPES.conflict],
     [new PrincipalError('PRINCIPALS.NOT_FOUND', 'x'), 404, PROBLEM_TYPES.notFound],
     [new PrincipalError('PRINCIPALS.NOT_ACTIVE', 'x'), 409, PROBLEM_TYPES.conflict],
     [new GrantError('GRANTS.NOT_FOUND', 'x'), 404, PROBLEM_TYPES.notFound],
     [new GrantError('GRANTS.UNKNOWN_SCOPE', 'x'), 400, PROBLEM_TYPES.validation],
     [new GrantError('GRANTS.ALREADY_GRANTED', 'x'), 409, PROBLEM_TYPES.conflict],
     [new KeyError('KEYS.NOT_FOUND', 'x'), 404, PROBLEM_TYPES.notFound],
+    [new KeyError('KEYS.INVALID_NARROWING', 'x'), 400, PROBLEM_TYPES.validation],
+    [new KeyError('KEYS.NOT_ROTATABLE', 'x'), 409, PROBLEM_TYPES.conflict],
   ])('maps %s to %i', (error, status, type) => {
     expect(enforcementProblem(error)).toMatchObject({ status, type });
   });

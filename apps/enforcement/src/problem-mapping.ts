@@ -14,6 +14,8 @@ export function problemForCode(code: EnforcementErrorCode): ProblemMapping {
       return { status: 404, type: PROBLEM_TYPES.notFound, title: 'API not found' };
     case 'APIS.BASE_PATH_TAKEN':
       return { status: 409, type: PROBLEM_TYPES.conflict, title: 'Base path already in use' };
+    case 'APIS.RETIRED':
+      return { status: 409, type: PROBLEM_TYPES.conflict, title: 'API retired' };
     case 'PRINCIPALS.NOT_FOUND':
       return { status: 404, type: PROBLEM_TYPES.notFound, title: 'Principal not found' };
     case 'PRINCIPALS.NOT_ACTIVE':
@@ -26,6 +28,10 @@ export function problemForCode(code: EnforcementErrorCode): ProblemMapping {
       return { status: 409, type: PROBLEM_TYPES.conflict, title: 'Grant already exists' };
     case 'KEYS.NOT_FOUND':
       return { status: 404, type: PROBLEM_TYPES.notFound, title: 'API key not found' };
+    case 'KEYS.INVALID_NARROWING':
+      return { status: 400, type: PROBLEM_TYPES.validation, title: 'Invalid key narrowing' };
+    case 'KEYS.NOT_ROTATABLE':
+      return { status: 409, type: PROBLEM_TYPES.conflict, title: 'API key cannot be rotated' };
     default:
       return assertUnreachable(code);
   }

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { ApiRoute } from '@attest/contracts';
+import type { ApiRoute, Quota, RateLimit } from '@attest/contracts';
 
 export type ApiStatus = 'active' | 'deprecated' | 'retired';
 
@@ -34,6 +34,23 @@ export class ApiEntity {
 
   @Column('jsonb')
   routes: ApiRoute[];
+
+  /** Limits per key on this API, enforced by the gateway. */
+  @Column({ name: 'rate_limit', type: 'jsonb', nullable: true })
+  rateLimit: RateLimit | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  quota: Quota | null;
+
+  /** When the API was first deprecated; its consumers are those that called it since. */
+  @Column({ name: 'deprecated_at', type: 'timestamptz', nullable: true })
+  deprecatedAt: Date | null;
+
+  @Column({ name: 'retired_at', type: 'timestamptz', nullable: true })
+  retiredAt: Date | null;
+
+  @Column({ name: 'retire_reason', type: 'text', nullable: true })
+  retireReason: string | null;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

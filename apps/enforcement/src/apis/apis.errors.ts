@@ -1,6 +1,6 @@
 import { DomainError } from '@attest/platform';
 
-export type ApiErrorCode = 'APIS.NOT_FOUND' | 'APIS.BASE_PATH_TAKEN';
+export type ApiErrorCode = 'APIS.NOT_FOUND' | 'APIS.BASE_PATH_TAKEN' | 'APIS.RETIRED';
 
 export class ApiError extends DomainError<ApiErrorCode> {
   constructor(

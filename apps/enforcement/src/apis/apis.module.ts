@@ -1,13 +1,16 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { PolicyModule } from '../policy/policy.module';
+import { UsageModule } from '../usage/usage.module';
 import { ApisHttpController } from './apis.http.controller';
 import { ApisRepository } from './apis.repository';
 import { ApisService } from './apis.service';
+import { CatalogPublisher } from './catalog.publisher';
 
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, PolicyModule, UsageModule],
   controllers: [ApisHttpController],
-  providers: [ApisService, ApisRepository],
+  providers: [ApisService, ApisRepository, CatalogPublisher],
   exports: [ApisService],
 })
 export class ApisModule {}

@@ -97,6 +97,29 @@ export class GrantsRepository {
     return this.loadByIds(tx, rows);
   }
 
+  /** Principals holding a grant on the API that is active or orphaned: the ones its retirement changes. */
+  async holdersOf(tx: EntityManager, apiId: string): Promise<string[]> {
+    const rows: Array<{ principal_id: string }> = await tx.query(
+      `SELECT DISTINCT principal_id FROM enforcement.grants WHERE api_id = $1 AND status IN ('active', 'orphaned')`,
+      [apiId],
+    );
+    return rows.map((row) => row.principal_id);
+  }
+
+  /** Revokes every active or orphaned grant on the API, in one statement; returns them as they are now. */
+  async revokeOnApi(tx: EntityManager, change: { apiId: string; at: Date }): Promise<GrantEntity[]> {
+    const rows: Array<{ id: string }> = await tx.query(
+      `WITH changed AS (
+         UPDATE enforcement.grants SET status = 'revoked', revoked_at = $2, updated_at = $2, held_pending_review = false
+         WHERE api_id = $1 AND status IN ('active', 'orphaned')
+         RETURNING id
+       )
+       SELECT id FROM changed`,
+      [change.apiId, change.at],
+    );
+    return this.loadByIds(tx, rows);
+  }
+
   findByPrincipal(principalId: string): Promise<GrantEntity[]> {
     return this.dataSource.getRepository(GrantEntity).find({ where: { principalId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }

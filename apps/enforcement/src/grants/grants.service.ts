@@ -3,11 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccessGrant, GrantStatus, TOPICS } from '@attest/contracts';
 import { OutboxWriter } from '@attest/messaging';
+import { ApiError } from '../apis/apis.errors';
 import { ApisService } from '../apis/apis.service';
+import { lifecycleRefusal } from '../apis/domain/api-lifecycle';
 import { ADMIN_ACTOR, AuditService } from '../audit/audit.service';
 import { isUniqueViolation } from '../database/postgres-errors';
 import { PolicyPublisher } from '../policy/policy.publisher';
+import { StateChangesRepository } from '../policy/state-changes.repository';
 import { PrincipalsService } from '../principals/principals.service';
+import { UsageRepository } from '../usage/usage.repository';
 import { CreateGrantDto } from './dto/create-grant.dto';
 import { GrantEntity } from './grants.entity';
 import { GrantError } from './grants.errors';
@@ -25,6 +29,12 @@ export interface GrantView {
   heldPendingReview: boolean;
   createdAt: string;
   updatedAt: string;
+  /** When a key last called the API under this grant, from usage-ingest's evidence; null: never seen. */
+  lastUsedAt: string | null;
+  /** The principal's latest policy version, which holds this grant as it is now (or its absence). */
+  policyVersion: number | null;
+  /** When every live gateway replica had applied that policy: when a revocation took effect everywhere; null: not yet. */
+  enforcedAt: string | null;
 }
 
 export type RevokeOutcome = 'revoked' | 'already-revoked';
@@ -37,6 +47,8 @@ export class GrantsService {
     private readonly principals: PrincipalsService,
     private readonly apis: ApisService,
     private readonly policy: PolicyPublisher,
+    private readonly changes: StateChangesRepository,
+    private readonly usage: UsageRepository,
     private readonly outbox: OutboxWriter,
     private readonly audit: AuditService,
   ) {}
@@ -57,8 +69,13 @@ export class GrantsService {
     };
     try {
       await this.dataSource.transaction(async (tx) => {
+        // The API's share lock before the principal's, the order every grant and key change follows,
+        // so a retirement of the API in flight either sees this grant or refuses it.
+        const [api] = await this.apis.lockShared(tx, [dto.apiId]);
         await this.principals.requireActive(tx, dto.principalId);
-        const api = await this.apis.require(dto.apiId, tx);
+        if (!api) throw new ApiError('APIS.NOT_FOUND', `no API with id ${dto.apiId}`);
+        const refusal = lifecycleRefusal({ status: api.status, action: 'grant' });
+        if (refusal) throw new ApiError('APIS.RETIRED', `API ${api.id} ${refusal}`);
         const known = new Set(api.routes.map((route) => route.scope));
         const unknown = dto.scopes.filter((scope) => !known.has(scope));
         if (unknown.length > 0) {
@@ -139,7 +156,22 @@ export class GrantsService {
   async get(id: string): Promise<GrantView> {
     const grant = await this.grants.findById(id);
     if (!grant) throw new GrantError('GRANTS.NOT_FOUND', `no grant with id ${id}`);
-    return viewOf(grant);
+    return (await this.views([grant]))[0];
+  }
+
+  /** Principals holding an active or orphaned grant on the API: the ones its retirement changes. */
+  holdersOf(tx: EntityManager, apiId: string): Promise<string[]> {
+    return this.grants.holdersOf(tx, apiId);
+  }
+
+  /**
+   * Closes every active or orphaned grant on an API being retired, inside the caller's transaction,
+   * and announces each on access.grants.v1; the caller republishes the policies.
+   */
+  async closeOnApi(tx: EntityManager, change: { apiId: string; at: Date }): Promise<GrantEntity[]> {
+    const closed = await this.grants.revokeOnApi(tx, change);
+    for (const grant of closed) await this.announceState(tx, grant);
+    return closed;
   }
 
   /** The grant inside the caller's transaction, or null. */
@@ -148,7 +180,14 @@ export class GrantsService {
   }
 
   async list(principalId: string): Promise<{ items: GrantView[] }> {
-    return { items: (await this.grants.findByPrincipal(principalId)).map(viewOf) };
+    return { items: await this.views(await this.grants.findByPrincipal(principalId)) };
+  }
+
+  /** Grants with their last use and the enforcement of their principal's latest policy, in two statements. */
+  private async views(grants: GrantEntity[]): Promise<GrantView[]> {
+    const lastUsed = await this.usage.lastUsedByGrant(grants.map((grant) => grant.id));
+    const latest = await this.changes.latest({ topic: TOPICS.policyState, subjects: grants.map((grant) => grant.principalId) });
+    return grants.map((grant) => viewOf({ grant, lastUsedAt: lastUsed.get(grant.id) ?? null, policy: latest.get(grant.principalId) ?? null }));
   }
 
   /** Publishes a grant's new state and its principal's recompiled policy. */
@@ -169,7 +208,12 @@ function alreadyGranted(grant: GrantEntity): GrantError {
   );
 }
 
-function viewOf(grant: GrantEntity): GrantView {
+function viewOf(input: {
+  grant: GrantEntity;
+  lastUsedAt: Date | null;
+  policy: { version: number; enforcedAt: string | null } | null;
+}): GrantView {
+  const { grant } = input;
   return {
     id: grant.id,
     principalId: grant.principalId,
@@ -180,6 +224,9 @@ function viewOf(grant: GrantEntity): GrantView {
     heldPendingReview: grant.heldPendingReview,
     createdAt: grant.createdAt.toISOString(),
     updatedAt: grant.updatedAt.toISOString(),
+    lastUsedAt: input.lastUsedAt?.toISOString() ?? null,
+    policyVersion: input.policy?.version ?? null,
+    enforcedAt: input.policy?.enforcedAt ?? null,
   };
 }
 

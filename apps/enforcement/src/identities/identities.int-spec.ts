@@ -36,12 +36,17 @@ beforeAll(async () => {
     ATTEST_ADMIN_TOKEN: ADMIN_TOKEN,
     API_KEY_PEPPER: `int-pepper-${randomUUID()}`,
     ORPHANED_ACCESS_MODE: 'suspend',
+    // Several enforcement databases publish to the same topics in a test run (the flag spec mirrors these
+    // principals too); a reconciler here would take the others' states for drift. It has its own spec.
+    RECONCILE_INTERVAL_MS: '3600000',
   });
   // Imported only now: the module reads and validates the environment when it is loaded.
   const { AppModule } = await import('../app.module');
   app = await NestFactory.create(AppModule, { logger: ['error'], abortOnError: false });
   await app.listen(0, '127.0.0.1');
   baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  // The consumer group starts at the end of its topics once it has fetched: only then is a produced event sure to be seen.
+  await waitFor(async () => (await fetch(`${baseUrl}/health/ready`)).status === 200, { timeoutMs: 60_000, description: 'enforcement ready' });
 
   const kafka = createKafkaClient({
     clientId: 'enforcement-identities-int-spec',

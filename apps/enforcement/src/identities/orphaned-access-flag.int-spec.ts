@@ -15,7 +15,7 @@ import { TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
  */
 const DATABASE_URL = withDatabase(TEST_DATABASE_URL, 'attest_test_enforcement_flag');
 const GROUP_PREFIX = 'attest-test-flag';
-const CONSUMED = [TOPICS.identityEvents, TOPICS.reviewDecisions] as const;
+const CONSUMED = [TOPICS.identityEvents, TOPICS.reviewDecisions, TOPICS.usageLastUsed, TOPICS.gatewayApplied] as const;
 const ADMIN_TOKEN = `int-admin-${randomUUID()}`;
 
 jest.setTimeout(120_000);
@@ -57,6 +57,9 @@ beforeAll(async () => {
     ATTEST_ADMIN_TOKEN: ADMIN_TOKEN,
     API_KEY_PEPPER: `int-pepper-${randomUUID()}`,
     ORPHANED_ACCESS_MODE: 'flag',
+    // This database mirrors the other specs' synced principals and publishes their policies too; a
+    // reconciler here would take the others' states for drift. The reconciler has its own spec.
+    RECONCILE_INTERVAL_MS: '3600000',
   });
   const kafka = createKafkaClient({
     clientId: 'enforcement-flag-int-spec',
@@ -69,6 +72,8 @@ beforeAll(async () => {
   app = await NestFactory.create(AppModule, { logger: ['error'], abortOnError: false });
   await app.listen(0, '127.0.0.1');
   baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  // The consumer group starts at the end of its topics once it has fetched: only then is a produced event sure to be seen.
+  await waitFor(async () => (await fetch(`${baseUrl}/health/ready`)).status === 200, { timeoutMs: 60_000, description: 'enforcement ready' });
 
   probe = await new TopicProbe(kafka, [TOPICS.policyState, TOPICS.accessGrants, TOPICS.auditEvents]).start();
   producer = kafka.producer();

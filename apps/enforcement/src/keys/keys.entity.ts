@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { Quota, RateLimit } from '@attest/contracts';
 
 /** 'suspended': its principal left the identity provider; it may be restored after review. */
 export type ApiKeyStatus = 'active' | 'suspended' | 'revoked';
@@ -17,6 +18,10 @@ export class ApiKeyEntity {
   @Column('text')
   name: string;
 
+  /** Who answers for the key (an e-mail): told when an API it calls is deprecated. */
+  @Column({ type: 'text', nullable: true })
+  owner: string | null;
+
   @Column('text')
   prefix: string;
 
@@ -29,6 +34,28 @@ export class ApiKeyEntity {
 
   @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
   expiresAt: Date | null;
+
+  /** Narrowing: the key works only on these APIs (null: every API its principal is granted); GIN index "IDX_api_keys_api_ids" (migration only). */
+  @Column({ name: 'api_ids', type: 'uuid', array: true, nullable: true })
+  apiIds: string[] | null;
+
+  /** Narrowing: the key carries only these scopes (null: every scope its principal is granted). */
+  @Column({ type: 'text', array: true, nullable: true })
+  scopes: string[] | null;
+
+  @Column({ name: 'rate_limit', type: 'jsonb', nullable: true })
+  rateLimit: RateLimit | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  quota: Quota | null;
+
+  /** The key this one replaced by rotation. */
+  @Column({ name: 'rotated_from', type: 'uuid', nullable: true })
+  rotatedFrom: string | null;
+
+  /** The key that replaced this one by rotation; this one works only until its grace ends. */
+  @Column({ name: 'replaced_by', type: 'uuid', nullable: true })
+  replacedBy: string | null;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -1,12 +1,13 @@
 import { DomainError } from '@attest/platform';
 
-export type KeyErrorCode = 'KEYS.NOT_FOUND';
+export type KeyErrorCode = 'KEYS.NOT_FOUND' | 'KEYS.INVALID_NARROWING' | 'KEYS.NOT_ROTATABLE';
 
 export class KeyError extends DomainError<KeyErrorCode> {
   constructor(
     readonly code: KeyErrorCode,
     message: string,
+    details: Record<string, unknown> = {},
   ) {
-    super(message);
+    super(message, details);
   }
 }

@@ -2,7 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards 
 import { AdminTokenGuard, uuidParam, ZodValidationPipe } from '@attest/platform';
 import { CreateKeyDto, createKeySchema } from './dto/create-key.dto';
 import { ListKeysQuery, listKeysQuerySchema } from './dto/list-keys.query';
-import { CreatedKey, KeysService, KeyView } from './keys.service';
+import { RotateKeyDto, rotateKeySchema } from './dto/rotate-key.dto';
+import { CreatedKey, KeyList, KeysService } from './keys.service';
 
 @Controller('v1/keys')
 @UseGuards(AdminTokenGuard)
@@ -16,8 +17,15 @@ export class KeysHttpController {
   }
 
   @Get()
-  list(@Query(new ZodValidationPipe(listKeysQuerySchema)) query: ListKeysQuery): Promise<{ items: KeyView[] }> {
+  list(@Query(new ZodValidationPipe(listKeysQuerySchema)) query: ListKeysQuery): Promise<KeyList> {
     return this.keys.list(query.principalId);
+  }
+
+  /** A new key for the same holder; the old one works until the grace ends. */
+  @Post(':id/rotate')
+  @HttpCode(201)
+  rotate(@Param('id', uuidParam) id: string, @Body(new ZodValidationPipe(rotateKeySchema)) body: RotateKeyDto): Promise<CreatedKey> {
+    return this.keys.rotate(id, body);
   }
 
   @Delete(':id')

@@ -7,6 +7,10 @@ export interface KeyRef {
   prefix: string;
 }
 
+export interface PrincipalKeyRef extends KeyRef {
+  principalId: string;
+}
+
 @Injectable()
 export class KeysRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -51,6 +55,34 @@ export class KeysRepository {
        )
        SELECT id, prefix FROM changed ORDER BY created_at, id`,
       [principalId],
+    );
+  }
+
+  /** The rotated key now works only until `expiresAt`, and names the key that replaced it. */
+  async markRotated(tx: EntityManager, rotated: { id: string; expiresAt: Date; replacedBy: string }): Promise<void> {
+    await tx.getRepository(ApiKeyEntity).update({ id: rotated.id }, { expiresAt: rotated.expiresAt, replacedBy: rotated.replacedBy });
+  }
+
+  /** Principals holding a key, not yet revoked, narrowed to the API alone. */
+  async principalsNarrowedOnlyTo(tx: EntityManager, apiId: string): Promise<string[]> {
+    const rows: Array<{ principal_id: string }> = await tx.query(
+      `SELECT DISTINCT principal_id FROM enforcement.api_keys
+       WHERE api_ids <@ ARRAY[$1]::uuid[] AND cardinality(api_ids) > 0 AND status <> 'revoked'`,
+      [apiId],
+    );
+    return rows.map((row) => row.principal_id);
+  }
+
+  /** Revokes every key narrowed to the API alone, in one statement; keys that also reach other APIs keep working there. */
+  revokeNarrowedOnlyTo(tx: EntityManager, change: { apiId: string; at: Date }): Promise<PrincipalKeyRef[]> {
+    return tx.query(
+      `WITH changed AS (
+         UPDATE enforcement.api_keys SET status = 'revoked', revoked_at = $2
+         WHERE api_ids <@ ARRAY[$1]::uuid[] AND cardinality(api_ids) > 0 AND status <> 'revoked'
+         RETURNING id, prefix, principal_id, created_at
+       )
+       SELECT id, prefix, principal_id AS "principalId" FROM changed ORDER BY created_at, id`,
+      [change.apiId, change.at],
     );
   }
 

@@ -21,7 +21,12 @@ export interface CompactedViewReaderOptions {
   apply: (record: ViewRecord<Topic>) => void;
 }
 
-/** How long the broker must have had nothing more to give before the view counts as caught up. */
+/**
+ * How many fetches in a row must bring nothing new, and for how long, before the view counts as
+ * caught up although some partition ended below its start offset. Counting fetches (not only time)
+ * keeps a busy event loop from passing for an idle broker.
+ */
+const QUIET_FETCHES = 3;
 const QUIET_CATCH_UP_MS = 1000;
 
 /**
@@ -39,6 +44,7 @@ export class CompactedViewReader {
   private caughtUp = false;
   private lastFetchAt = 0;
   private lastAppliedAt = 0;
+  private fetchesSinceApplied = 0;
   private joinedAt = 0;
   private readonly groupId: string;
   private resolveCaughtUp: () => void = () => undefined;
@@ -70,6 +76,7 @@ export class CompactedViewReader {
     consumer.on(consumer.events.GROUP_JOIN, () => (this.joinedAt = Date.now()));
     consumer.on(consumer.events.FETCH, () => {
       this.lastFetchAt = Date.now();
+      this.fetchesSinceApplied++;
       this.checkQuiet();
     });
     this.consumer = consumer;
@@ -96,6 +103,7 @@ export class CompactedViewReader {
             });
         }
         this.lastAppliedAt = Date.now();
+        this.fetchesSinceApplied = 0;
         this.markConsumed(topic, partition, BigInt(message.offset));
       },
     });
@@ -139,7 +147,7 @@ export class CompactedViewReader {
   }
 
   private checkQuiet(): void {
-    if (this.caughtUp || this.joinedAt === 0) return;
+    if (this.caughtUp || this.joinedAt === 0 || this.fetchesSinceApplied < QUIET_FETCHES) return;
     const quietSince = Math.max(this.joinedAt, this.lastAppliedAt);
     if (this.lastFetchAt - quietSince >= QUIET_CATCH_UP_MS) {
       this.logger.warn(`view reached the end of ${[...this.pending.keys()].join(', ')} below its start offsets (compacted away)`);

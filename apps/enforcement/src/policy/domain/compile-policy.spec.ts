@@ -4,6 +4,7 @@ import { compilePolicy, PolicySource, policyStatusOf } from './compile-policy';
 const principalId = '6f1c1f8e-6a53-4b7e-9a57-1f1d8e7c2a01';
 const apiId = '0b6a4d0e-8f52-4c57-a3a1-1c2d3e4f5a6b';
 const hash = 'a'.repeat(64);
+const unnarrowed = { apiIds: null, scopes: null, rateLimit: null, quota: null };
 
 function source(overrides: Partial<PolicySource> = {}): PolicySource {
   return {
@@ -45,7 +46,7 @@ describe('compilePolicy', () => {
   it('lists a suspended key with its status, so the gateway answers it 401', () => {
     const policy = compilePolicy(
       source({
-        keys: [{ id: '00000000-0000-4000-8000-00000000000a', prefix: 'AAAAAAAAAAAA', secretHash: hash, status: 'suspended', expiresAt: null, createdAt: new Date(1) }],
+        keys: [{ id: '00000000-0000-4000-8000-00000000000a', prefix: 'AAAAAAAAAAAA', secretHash: hash, status: 'suspended', expiresAt: null, ...unnarrowed, createdAt: new Date(1) }],
       }),
     );
     expect(policy.keys.map((key) => key.status)).toEqual(['suspended']);
@@ -65,8 +66,8 @@ describe('compilePolicy', () => {
     const policy = compilePolicy(
       source({
         keys: [
-          { id: '00000000-0000-4000-8000-00000000000b', prefix: 'BBBBBBBBBBBB', secretHash: hash, status: 'revoked', expiresAt: null, createdAt: new Date(2) },
-          { id: '00000000-0000-4000-8000-00000000000a', prefix: 'AAAAAAAAAAAA', secretHash: hash, status: 'active', expiresAt, createdAt: new Date(1) },
+          { id: '00000000-0000-4000-8000-00000000000b', prefix: 'BBBBBBBBBBBB', secretHash: hash, status: 'revoked', expiresAt: null, ...unnarrowed, createdAt: new Date(2) },
+          { id: '00000000-0000-4000-8000-00000000000a', prefix: 'AAAAAAAAAAAA', secretHash: hash, status: 'active', expiresAt, ...unnarrowed, createdAt: new Date(1) },
         ],
       }),
     );
@@ -76,11 +77,40 @@ describe('compilePolicy', () => {
     ]);
   });
 
+  it("carries a key's narrowing (sorted, without duplicates) and its limits", () => {
+    const otherApi = '0b6a4d0e-8f52-4c57-a3a1-000000000000';
+    const policy = compilePolicy(
+      source({
+        keys: [
+          {
+            id: '00000000-0000-4000-8000-00000000000a',
+            prefix: 'AAAAAAAAAAAA',
+            secretHash: hash,
+            status: 'active',
+            expiresAt: null,
+            apiIds: [apiId, otherApi, apiId],
+            scopes: ['write', 'read'],
+            rateLimit: { requestsPerSecond: 5, burst: 10 },
+            quota: { perDay: 1000, perMonth: null },
+            createdAt: new Date(1),
+          },
+        ],
+      }),
+    );
+    expect(policy.keys[0]).toMatchObject({
+      apiIds: [otherApi, apiId],
+      scopes: ['read', 'write'],
+      rateLimit: { requestsPerSecond: 5, burst: 10 },
+      quota: { perDay: 1000, perMonth: null },
+    });
+    expect(policyStateSchema.parse(policy)).toEqual(policy);
+  });
+
   it('carries the principal status and version, and satisfies the policy.state.v1 contract', () => {
     const policy = compilePolicy(
       source({
         status: 'suspended',
-        keys: [{ id: '00000000-0000-4000-8000-00000000000a', prefix: 'AAAAAAAAAAAA', secretHash: hash, status: 'active', expiresAt: null, createdAt: new Date(1) }],
+        keys: [{ id: '00000000-0000-4000-8000-00000000000a', prefix: 'AAAAAAAAAAAA', secretHash: hash, status: 'active', expiresAt: null, ...unnarrowed, createdAt: new Date(1) }],
         grants: [{ id: '00000000-0000-4000-8000-000000000001', apiId, scopes: ['b', 'a', 'b'], status: 'active', heldPendingReview: false, createdAt: new Date(1) }],
       }),
     );

@@ -1,4 +1,4 @@
-import type { IdentityStatus, PolicyState } from '@attest/contracts';
+import type { IdentityStatus, PolicyState, Quota, RateLimit } from '@attest/contracts';
 
 export interface PolicyKeySource {
   id: string;
@@ -6,6 +6,10 @@ export interface PolicyKeySource {
   secretHash: string;
   status: 'active' | 'suspended' | 'revoked';
   expiresAt: Date | null;
+  apiIds: string[] | null;
+  scopes: string[] | null;
+  rateLimit: RateLimit | null;
+  quota: Quota | null;
   createdAt: Date;
 }
 
@@ -58,16 +62,20 @@ export function compilePolicy(source: PolicySource): PolicyState {
       secretHash: key.secretHash,
       status: key.status,
       expiresAt: key.expiresAt?.toISOString() ?? null,
-      apiIds: null,
-      scopes: null,
-      rateLimit: null,
-      quota: null,
+      apiIds: sortedSet(key.apiIds),
+      scopes: sortedSet(key.scopes),
+      rateLimit: key.rateLimit,
+      quota: key.quota,
     })),
     grants: source.grants
       .filter(grantInEffect)
       .sort(byCreation)
-      .map((grant) => ({ grantId: grant.id, apiId: grant.apiId, scopes: [...new Set(grant.scopes)].sort() })),
+      .map((grant) => ({ grantId: grant.id, apiId: grant.apiId, scopes: sortedSet(grant.scopes) })),
   };
+}
+
+function sortedSet<T extends string[] | null>(values: T): T {
+  return (values === null ? null : [...new Set(values)].sort()) as T;
 }
 
 function byCreation(a: { id: string; createdAt: Date }, b: { id: string; createdAt: Date }): number {

@@ -1,0 +1,53 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { TOPICS } from '@attest/contracts';
+import { BatchEventConsumer, DeadLetterPublisher, KAFKA } from '@attest/messaging';
+import { EnforcementConfig, SCHEMA, SERVICE } from '../config';
+import { UsageRepository } from './usage.repository';
+
+/**
+ * usage.last-used.v1 → enforcement's own last-use read model (keys, grants, consumers, unused APIs).
+ * A batch consumer of its own group: its stored positions make redelivery harmless without a
+ * processed-id row per record, and each batch is one set-based upsert.
+ */
+@Injectable()
+export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly consumer: BatchEventConsumer<typeof TOPICS.usageLastUsed>;
+
+  constructor(
+    @Inject(KAFKA) kafka: Kafka,
+    dataSource: DataSource,
+    deadLetters: DeadLetterPublisher,
+    usage: UsageRepository,
+    config: ConfigService<EnforcementConfig, true>,
+  ) {
+    this.consumer = new BatchEventConsumer({
+      kafka,
+      dataSource,
+      schema: SCHEMA,
+      groupId: `${config.get('KAFKA_GROUP_PREFIX', { infer: true })}.${SERVICE}.usage-last-used`,
+      deadLetters,
+      fromBeginning: config.get('KAFKA_CONSUMER_START', { infer: true }) === 'earliest',
+      handler: {
+        topic: TOPICS.usageLastUsed,
+        handle: (events, tx) =>
+          usage.record(
+            tx,
+            events.map((e) => e.event.data),
+          ),
+      },
+    });
+  }
+
+  // The messaging module is global, so its start-up (topics, the producer dead letters need) has run before this.
+  async onApplicationBootstrap(): Promise<void> {
+    await this.consumer.start();
+  }
+
+  // Runs before the messaging module's shutdown disconnects the producer that dead letters need.
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer.stop();
+  }
+}
