@@ -4,12 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Pool } from 'undici';
 import { Cluster } from '@attest/testing';
+import { runGatewayLoad } from './gateway-load';
 import { measure, LoadResult } from './load';
 import { fmt, percentile } from './stats';
 
 /**
- * `npm run bench`: decision-to-403 propagation latency over real processes, and the gateway's
- * overhead against calling the same upstream directly, measured side by side in one run.
+ * `npm run bench`: the gateway under wrk load beside nginx and a bare Node proxy, decision-to-403
+ * propagation latency over real processes, and the gateway's overhead against calling the same
+ * upstream directly, measured side by side in one run. BENCH_ONLY=gateway-load runs the first alone.
  */
 const ADMIN_TOKEN = `bench-${randomUUID()}`;
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
@@ -46,6 +48,17 @@ async function until<T>(check: () => Promise<T | undefined>, what: string, timeo
 }
 
 async function main(): Promise<void> {
+  // First, while no other service runs: the load section's numbers should not share the CPU with a cluster.
+  await runGatewayLoad({
+    brokers: process.env.KAFKA_BROKERS!,
+    seconds: Number(process.env.BENCH_GATEWAY_SECONDS ?? 10),
+    warmUpSeconds: Number(process.env.BENCH_WARM_UP_SECONDS ?? 3),
+    connections: CONNECTIONS,
+    threads: 2,
+    rounds: Number(process.env.BENCH_GATEWAY_ROUNDS ?? 2),
+    baselineGatewayMain: process.env.BENCH_BASELINE_GATEWAY_MAIN,
+  });
+  if (process.env.BENCH_ONLY === 'gateway-load') return;
   const upstream = await startUpstream();
   const cluster = new Cluster({
     databaseUrl: process.env.DATABASE_URL!,

@@ -8,6 +8,8 @@ import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PolicyModule } from './policy/policy.module';
 import { ProxyModule } from './proxy/proxy.module';
+import { HeartbeatModule } from './heartbeat/heartbeat.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { GatewayLifecycle } from './gateway.lifecycle';
 
 /**
@@ -27,6 +29,8 @@ export class AppModule {
         PolicyModule,
         AccessLogModule,
         ProxyModule,
+        RateLimitModule,
+        HeartbeatModule,
         GatewayHttpModule,
       ],
       providers: [GatewayLifecycle],

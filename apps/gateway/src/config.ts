@@ -18,6 +18,18 @@ export const gatewayEnvSchema = baseEnvSchema
       .min(1)
       .default(() => `${hostname()}-${process.pid}`),
     UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(10000),
+    /** `local`: each replica enforces limits alone; `redis`: replicas share consumption through Redis, synced in the background. */
+    RATE_LIMIT_MODE: z.enum(['local', 'redis']).default('local'),
+    REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+    /** How often local consumption is pushed to Redis and the cluster's totals read back: the bound on how far replicas may overshoot together. */
+    RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(10).max(10_000).default(50),
+    /** How long the gateway may go without hearing from the broker before it stops trusting its policy view. */
+    POLICY_STALENESS_BUDGET_MS: z.coerce.number().int().positive().default(30_000),
+    /** Past the budget: `deny` answers 503 and fails readiness; `serve` keeps enforcing the last view it has. */
+    STALE_POLICY_MODE: z.enum(['deny', 'serve']).default('deny'),
+    HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+    /** `worker`: access logs are produced to Kafka from a worker thread, off the request thread; `inline`: in the request thread. */
+    ACCESS_LOG_MODE: z.enum(['worker', 'inline']).default('worker'),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production' && config.API_KEY_PEPPER === DEV_API_KEY_PEPPER) {

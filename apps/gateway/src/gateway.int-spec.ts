@@ -20,7 +20,7 @@ import { testKafka, waitFor } from '@attest/testing';
 import { AppModule } from './app.module';
 import { GatewayHttpServer } from './http/gateway.http-server';
 
-jest.setTimeout(90_000);
+jest.setTimeout(180_000);
 
 const PEPPER = `gateway-int-spec-pepper-${randomUUID()}`;
 const UPSTREAM_TIMEOUT_MS = 1500;
@@ -32,6 +32,8 @@ interface Seen {
   url: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The gateway's side of the connection the request came on: equal ports mean a reused connection. */
+  remotePort: number;
 }
 
 /** A real upstream: echoes what it received as JSON, records every request, and never answers `/slow`. */
@@ -43,9 +45,11 @@ class RecordingUpstream {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, remotePort: req.socket.remotePort ?? 0 });
       if (req.url === '/slow') return void this.held.push(res);
-      res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': 'yes' });
+      // Hop-by-hop fields of its own, which must not reach the client.
+      const hop = req.url?.startsWith('/orders/hop') ? { 'keep-alive': 'timeout=60', connection: 'x-upstream-hop', 'x-upstream-hop': 'per-connection' } : {};
+      res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': 'yes', ...hop });
       res.end(JSON.stringify({ upstream: 'gateway-int-spec', method: req.method, path: req.url, body }));
     });
   });
@@ -210,14 +214,14 @@ describe('gateway against real Kafka and a real upstream', () => {
     return { status: response.status, headers: response.headers, body: await response.text() };
   };
   const rawGet = (path: string, headers: Record<string, string>) =>
-    new Promise<{ status: number; body: string }>((resolve, reject) => {
+    new Promise<{ status: number; body: string; headers: IncomingHttpHeaders }>((resolve, reject) => {
       const { hostname, port } = new URL(gatewayUrl);
       // Options, not a URL string: a URL would be normalised, dot segments and all.
       const req = request({ hostname, port, path, headers }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
       });
       req.on('error', reject);
       req.end();
@@ -263,7 +267,7 @@ describe('gateway against real Kafka and a real upstream', () => {
       }
     })();
     gateway = await startGateway(port);
-    await waitFor(() => readiness.some((r) => r.status === 200), { description: 'the gateway to report ready', timeoutMs: 30000 });
+    await waitFor(() => readiness.some((r) => r.status === 200), { description: 'the gateway to report ready', timeoutMs: 60_000 });
     polling = false;
     await poller;
   });
@@ -305,6 +309,33 @@ describe('gateway against real Kafka and a real upstream', () => {
     const seenViaHeader = upstream.requests.find((r) => r.headers['x-request-id'] === `it-${run}-header`);
     expect(seenViaHeader?.url).toBe('/orders/43');
     expect(seenViaHeader?.headers['x-api-key']).toBeUndefined();
+  });
+
+  it('strips hop-by-hop fields both ways, those named in Connection included, and reuses upstream connections', async () => {
+    const requestId = `it-${run}-hop`;
+    const result = await rawGet(`${basePath}/orders/hop`, {
+      ...bearer(alice.key),
+      'x-request-id': requestId,
+      connection: 'keep-alive, x-client-hop',
+      'x-client-hop': 'per-connection',
+      'keep-alive': 'timeout=5',
+      'proxy-authorization': 'Basic c2VjcmV0',
+      te: 'trailers',
+      'x-kept': 'end-to-end',
+    });
+    expect(result.status).toBe(200);
+    const seen = upstream.requests.find((r) => r.headers['x-request-id'] === requestId)!;
+    expect(seen.headers['x-kept']).toBe('end-to-end');
+    for (const name of ['x-client-hop', 'keep-alive', 'proxy-authorization', 'te', 'authorization']) expect(seen.headers[name]).toBeUndefined();
+    expect(result.headers['x-upstream']).toBe('yes');
+    expect(result.headers['x-upstream-hop']).toBeUndefined();
+    expect(result.headers['keep-alive']).not.toBe('timeout=60');
+
+    // One caller after another: the gateway's pool keeps using the connection it opened.
+    const before = upstream.requests.length;
+    for (let i = 0; i < 5; i++) expect((await call(`${basePath}/orders/${i}`, bearer(alice.key))).status).toBe(200);
+    const ports = new Set(upstream.requests.slice(before).map((r) => r.remotePort));
+    expect(ports.size).toBe(1);
   });
 
   it('streams a request body to the upstream, and none of a denied call', async () => {
@@ -372,7 +403,7 @@ describe('gateway against real Kafka and a real upstream', () => {
     expect((await call(`${basePath}/orders/7`, bearer(alice.key))).status).toBe(403);
   });
 
-  it('refuses a revoked key with 401', async () => {
+  it('refuses a revoked key with 401 key-revoked', async () => {
     expect((await call(`${basePath}/orders/8`, bearer(bob.key))).status).toBe(200);
     await publishPolicies([policy(bob, { version: 2, granted: true, keyStatus: 'revoked' })]);
     const refused = await waitFor(
@@ -382,7 +413,7 @@ describe('gateway against real Kafka and a real upstream', () => {
       },
       { description: 'the gateway to refuse the revoked key' },
     );
-    expect(JSON.parse(refused.body).type).toBe(PROBLEM_TYPES.unauthenticated);
+    expect(JSON.parse(refused.body).type).toBe(PROBLEM_TYPES.keyRevoked);
     expect(refused.body).not.toContain(bob.key.secret);
   });
 
@@ -390,7 +421,7 @@ describe('gateway against real Kafka and a real upstream', () => {
     const second = await startGateway(0);
     try {
       const url = second.get(GatewayHttpServer).url;
-      await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, { description: 'the second gateway to be ready' });
+      await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, { description: 'the second gateway to be ready', timeoutMs: 60_000 });
       expect((await call(`${basePath}/orders/9`, bearer(alice.key), {}, url)).status).toBe(403);
       expect((await call(`${basePath}/orders/9`, bearer(bob.key), {}, url)).status).toBe(401);
     } finally {

@@ -8,11 +8,13 @@ import { GatewayConfig } from './config';
 import { AccessLogService } from './access-log/access-log.service';
 import { GatewayHttpServer } from './http/gateway.http-server';
 import { GATEWAY_LOGGER } from './logging/gateway-logger';
+import { GatewayHeartbeat } from './heartbeat/gateway-heartbeat.service';
 import { PolicyViewService } from './policy/policy-view.service';
 import { UpstreamPools } from './proxy/upstream-pools';
+import { RateLimitService } from './rate-limit/rate-limit.service';
 
 /** Every topic the gateway reads or writes; created at start when missing. */
-export const GATEWAY_TOPICS = [TOPICS.policyState, TOPICS.catalogState, TOPICS.accessLog] as const;
+export const GATEWAY_TOPICS = [TOPICS.policyState, TOPICS.catalogState, TOPICS.accessLog, TOPICS.gatewayApplied] as const;
 
 /**
  * Starts and stops the gateway's parts in the one order that loses nothing: the server listens
@@ -25,6 +27,8 @@ export class GatewayLifecycle implements OnApplicationBootstrap, BeforeApplicati
     private readonly server: GatewayHttpServer,
     private readonly policy: PolicyViewService,
     private readonly accessLog: AccessLogService,
+    private readonly rateLimits: RateLimitService,
+    private readonly heartbeat: GatewayHeartbeat,
     private readonly pools: UpstreamPools,
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(KAFKA_PRODUCER) private readonly producer: Producer,
@@ -36,17 +40,25 @@ export class GatewayLifecycle implements OnApplicationBootstrap, BeforeApplicati
     await this.server.listen();
     await ensureTopics(this.kafka, GATEWAY_TOPICS);
     await this.producer.connect();
+    this.accessLog.start();
+    this.rateLimits.start();
     await this.policy.start();
+    this.heartbeat.start();
     void this.policy.whenReady().then(() =>
-      this.logger.info({ principals: this.policy.view.principalCount, apis: this.policy.view.apiCount }, 'policy view loaded'),
+      this.logger.info(
+        { principals: this.policy.view.principalCount, apis: this.policy.view.apiCount, accessLog: this.accessLog.mode, rateLimit: this.rateLimits.status.mode },
+        'policy view loaded',
+      ),
     );
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     // A request may wait this long for upstream headers; give it that, plus a moment to stream its answer.
     await this.server.drain(this.config.get('UPSTREAM_TIMEOUT_MS', { infer: true }) + 2000);
+    await this.heartbeat.stop();
     await this.policy.stop();
-    await this.accessLog.flush();
+    await this.rateLimits.stop();
+    await this.accessLog.close();
     await this.producer.disconnect();
     await this.pools.close();
     this.logger.info({ droppedAccessLogRecords: this.accessLog.droppedCount }, 'gateway stopped');

@@ -1,37 +1,86 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { Producer } from 'kafkajs';
 import type { Logger as PinoLogger } from 'pino';
-import { AccessLogRecord, TOPICS } from '@attest/contracts';
-import { BatchingPublisher, KAFKA_PRODUCER } from '@attest/messaging';
+import { KAFKA_PRODUCER, parseBrokers } from '@attest/messaging';
+import { GatewayConfig } from '../config';
 import { GATEWAY_LOGGER } from '../logging/gateway-logger';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
+import { AccessLogEntry } from './access-log-entry';
+import { AccessLogSink, InlineAccessLogSink, PRODUCER_BATCH, workerAvailable, WorkerAccessLogSink } from './access-log.sinks';
 
-/** One access-log record per answered request, batched to `gateway.access-log.v1` off the request path. */
+const MAX_EARLY_ENTRIES = 10_000;
+
+/**
+ * One access-log record per answered request, produced in batches to `gateway.access-log.v1` off the
+ * request path: by default from a worker thread (ACCESS_LOG_MODE=worker), in-thread where no compiled
+ * worker exists or when configured so.
+ */
 @Injectable()
 export class AccessLogService {
-  private readonly publisher: BatchingPublisher<typeof TOPICS.accessLog>;
+  private sink: AccessLogSink | null = null;
+  /** Requests answered while the gateway starts (503s before the view is loaded), kept until the producer is up. */
+  private early: AccessLogEntry[] = [];
 
   constructor(
-    @Inject(KAFKA_PRODUCER) producer: Producer,
+    @Inject(KAFKA_PRODUCER) private readonly producer: Producer,
     @Inject(GATEWAY_LOGGER) private readonly logger: PinoLogger,
+    private readonly config: ConfigService<GatewayConfig, true>,
+    metrics: GatewayMetrics,
   ) {
-    this.publisher = new BatchingPublisher({ producer, topic: TOPICS.accessLog, source: 'gateway', maxBatch: 500, lingerMs: 50 });
+    metrics.trackAccessLog({ dropped: () => this.droppedCount, sent: () => this.sink?.sentCount ?? 0 });
   }
 
   get droppedCount(): number {
-    return this.publisher.droppedCount;
+    return this.sink?.droppedCount ?? 0;
   }
 
-  /** Never throws and never waits: a record that cannot be built is logged, and the request is unaffected. */
-  record(record: AccessLogRecord): void {
+  get mode(): 'worker' | 'inline' | null {
+    return this.sink?.mode ?? null;
+  }
+
+  /** Call once the shared producer is connected. */
+  start(): void {
+    this.sink = this.createSink();
+    for (const entry of this.early) this.sink.write(entry);
+    this.early = [];
+  }
+
+  private createSink(): AccessLogSink {
+    const gatewayId = this.config.get('GATEWAY_ID', { infer: true });
+    const wanted = this.config.get('ACCESS_LOG_MODE', { infer: true });
+    if (wanted === 'worker' && workerAvailable()) {
+      return new WorkerAccessLogSink(
+        {
+          brokers: parseBrokers(this.config.get('KAFKA_BROKERS', { infer: true })),
+          gatewayId,
+          logLevel: this.config.get('LOG_LEVEL', { infer: true }),
+          ...PRODUCER_BATCH,
+        },
+        this.logger,
+        () => (this.sink = new InlineAccessLogSink({ producer: this.producer, gatewayId })),
+      );
+    }
+    if (wanted === 'worker') this.logger.info('no compiled access-log worker beside the sources: producing access logs in the request thread');
+    return new InlineAccessLogSink({ producer: this.producer, gatewayId });
+  }
+
+  /** Never throws and never waits: the request is unaffected by whatever happens to its record. */
+  record(entry: AccessLogEntry): void {
     try {
-      this.publisher.publish(record.keyId ?? record.requestId, record);
+      if (this.sink !== null) this.sink.write(entry);
+      else if (this.early.length < MAX_EARLY_ENTRIES) this.early.push(entry);
     } catch (error) {
-      this.logger.warn({ requestId: record.requestId, err: error }, 'access-log record rejected');
+      this.logger.warn({ requestId: entry.requestId, err: error }, 'access-log record rejected');
     }
   }
 
   /** Sends what is buffered; called on shutdown after the last request finished. */
   async flush(): Promise<void> {
-    await this.publisher.flush();
+    await this.sink?.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.sink?.close();
   }
 }

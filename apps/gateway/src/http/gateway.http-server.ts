@@ -78,7 +78,7 @@ export class GatewayHttpServer {
     } catch (error) {
       this.logger.error({ err: error }, 'request handler failed');
       if (res.headersSent) res.destroy();
-      else sendProblem(res, 'internal', 'unknown');
+      else sendProblem(res, { denial: 'internal', requestId: 'unknown' });
     }
   }
 }

@@ -6,12 +6,13 @@ import { AccessOutcome } from '@attest/contracts';
 import { GatewayConfig } from '../config';
 import { AccessLogService } from '../access-log/access-log.service';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
-import { AccessDecision, AccessEvaluator } from '../policy/domain/access-decision';
+import { AccessDecision, AccessEvaluator, CredentialFailure } from '../policy/domain/access-decision';
 import { extractCredential } from '../policy/domain/credential';
-import { ApiEntry } from '../policy/domain/policy-view';
 import { PolicyViewService } from '../policy/policy-view.service';
 import { readInboundHeaders } from '../proxy/forwarded-headers';
 import { UpstreamProxy } from '../proxy/upstream.proxy';
+import { RateLimitFields } from '../rate-limit/domain/rate-limiter';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { Denial, problemStatus, sendProblem } from './problem-response';
 import { SYSTEM_PATHS, SystemEndpoints } from './system.endpoints';
 
@@ -25,10 +26,28 @@ interface RequestFacts {
   decision: AccessDecision | null;
 }
 
+const CREDENTIAL_DENIALS: Record<CredentialFailure, Denial> = { unknown: 'unauthenticated', expired: 'key_expired', revoked: 'key_revoked' };
+
+/** How each of the gateway's own answers is counted in the access log and the metrics. */
+const DENIAL_OUTCOMES: Record<Denial, AccessOutcome> = {
+  unauthenticated: 'unauthenticated',
+  key_expired: 'unauthenticated',
+  key_revoked: 'unauthenticated',
+  forbidden: 'forbidden',
+  not_found: 'not_found',
+  retired: 'retired',
+  rate_limited: 'rate_limited',
+  unavailable: 'unavailable',
+  policy_stale: 'unavailable',
+  bad_gateway: 'upstream_error',
+  gateway_timeout: 'upstream_error',
+  internal: 'upstream_error',
+};
+
 /**
- * The hot path: every request that is not a system endpoint is authenticated, matched and
- * authorised against the in-memory view, then proxied or denied, and recorded in the access log.
- * Nothing here waits on Kafka, a database or another service.
+ * The hot path: every request that is not a system endpoint is authenticated, matched, authorised
+ * and rate-limited against in-memory state, then proxied or denied, and recorded in the access log.
+ * Nothing here waits on Kafka, Redis, a database or another service.
  */
 @Injectable()
 export class GatewayRequestHandler {
@@ -39,6 +58,7 @@ export class GatewayRequestHandler {
     private readonly policy: PolicyViewService,
     private readonly proxy: UpstreamProxy,
     private readonly accessLog: AccessLogService,
+    private readonly rateLimits: RateLimitService,
     private readonly metrics: GatewayMetrics,
     private readonly system: SystemEndpoints,
     config: ConfigService<GatewayConfig, true>,
@@ -64,12 +84,24 @@ export class GatewayRequestHandler {
       startedAt,
       decision: null,
     };
-    if (!this.policy.isReady) return this.deny(res, facts, 'unavailable');
+    const freshness = this.policy.freshness();
+    if (!freshness.serving) return this.deny(res, facts, freshness.state === 'loading' ? 'unavailable' : 'policy_stale');
     const decision = this.evaluator.decide({ credential: extractCredential(inbound), method: facts.method, path, nowMs: facts.startedAtMs });
     facts.decision = decision;
+    if (decision.outcome === 'unauthenticated') return this.deny(res, facts, CREDENTIAL_DENIALS[decision.failure]);
     if (decision.outcome !== 'allowed') return this.deny(res, facts, decision.outcome);
 
-    const { api, rest } = decision;
+    const { api, key, rest } = decision;
+    const verdict = this.rateLimits.check({ keyId: key.keyId, keyLimits: key.limits, apiId: api.apiId, apiLimits: api.keyLimits });
+    if (!verdict.allowed) {
+      const headers = ['retry-after', String(verdict.retryAfterSeconds)];
+      if (verdict.fields !== null) pushRateLimitFields(headers, verdict.fields);
+      return this.deny(res, facts, 'rate_limited', headers);
+    }
+
+    const responseHeaders = ['x-request-id', facts.requestId];
+    for (const notice of api.noticeHeaders) responseHeaders.push(notice);
+    if (verdict.fields !== null) pushRateLimitFields(responseHeaders, verdict.fields);
     const target = `${api.upstreamPath}${rest}`;
     inbound.forward.push('x-request-id', facts.requestId);
     inbound.forward.push('x-forwarded-for', forwardedFor(inbound.forwardedFor, req.socket.remoteAddress));
@@ -82,37 +114,38 @@ export class GatewayRequestHandler {
         path: `${target === '' ? '/' : target}${queryAt === -1 ? '' : url.slice(queryAt)}`,
         headers: inbound.forward,
         hasBody: inbound.hasBody,
-        responseHeaders: responseHeadersFor(api, facts.requestId),
+        responseHeaders,
       },
       (result) => this.record(facts, result.status, result.upstreamOk ? 'allowed' : 'upstream_error'),
     );
   }
 
-  private deny(res: ServerResponse, facts: RequestFacts, denial: Denial & AccessOutcome): void {
-    sendProblem(res, denial, facts.requestId);
-    this.record(facts, problemStatus(denial), denial);
+  private deny(res: ServerResponse, facts: RequestFacts, denial: Denial, headers?: readonly string[]): void {
+    sendProblem(res, { denial, requestId: facts.requestId, headers });
+    this.record(facts, problemStatus(denial), DENIAL_OUTCOMES[denial]);
   }
 
   private record(facts: RequestFacts, status: number, outcome: AccessOutcome): void {
     this.metrics.countRequest(outcome);
     const decision = facts.decision;
-    const key = decision !== null && decision.outcome !== 'unauthenticated' ? decision.key : null;
+    // Only a verified, usable key is named: a refused credential's record says nothing about which key it claimed to be.
+    const allowed = decision !== null && decision.outcome === 'allowed' ? decision : null;
+    const key = decision !== null && 'key' in decision ? decision.key : null;
     const api = decision !== null && 'api' in decision ? decision.api : null;
     const route = decision !== null && 'route' in decision ? decision.route : null;
     this.accessLog.record({
       requestId: facts.requestId,
-      at: isoTime(facts.startedAtMs),
+      atMs: facts.startedAtMs,
       method: facts.method,
       path: facts.path,
       status,
       outcome,
       latencyMs: Math.max(0, performance.now() - facts.startedAt),
       apiId: api?.apiId ?? null,
-      route: route === null ? null : `${route.method} ${route.path}`,
+      route: route === null ? null : route.label,
       keyId: key?.keyId ?? null,
       principalId: key?.principalId ?? null,
-      grantId: decision?.outcome === 'allowed' ? decision.grantId : null,
-      gatewayId: this.gatewayId,
+      grantId: allowed !== null && outcome !== 'rate_limited' ? allowed.grantId : null,
     });
   }
 }
@@ -129,27 +162,21 @@ function originForm(target: string): string {
   }
 }
 
-let lastIsoMs = 0;
-let lastIso = '';
-
-/** Many requests start within the same millisecond; formatting each one's time again would be wasted work. */
-function isoTime(ms: number): string {
-  if (ms !== lastIsoMs) {
-    lastIsoMs = ms;
-    lastIso = new Date(ms).toISOString();
-  }
-  return lastIso;
-}
-
 function forwardedFor(previous: string | undefined, client: string | undefined): string {
   const address = client ?? 'unknown';
   return previous === undefined ? address : `${previous}, ${address}`;
 }
 
-/** The request id, and for a deprecated API a `Deprecation` notice and its RFC 8594 `Sunset` date when one is set. */
-function responseHeadersFor(api: ApiEntry, requestId: string): string[] {
-  if (api.status !== 'deprecated') return ['x-request-id', requestId];
-  const headers = ['x-request-id', requestId, 'deprecation', 'true'];
-  if (api.sunsetAt !== null) headers.push('sunset', new Date(api.sunsetAt).toUTCString());
-  return headers;
+/** The IETF draft's fields (draft-ietf-httpapi-ratelimit-headers-07), on every answer to a limited request. */
+function pushRateLimitFields(headers: string[], fields: RateLimitFields): void {
+  headers.push(
+    'ratelimit-policy',
+    fields.policy,
+    'ratelimit-limit',
+    String(fields.limit),
+    'ratelimit-remaining',
+    String(fields.remaining),
+    'ratelimit-reset',
+    String(fields.resetSeconds),
+  );
 }

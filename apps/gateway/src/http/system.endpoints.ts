@@ -4,16 +4,24 @@ import type { Logger as PinoLogger } from 'pino';
 import { GATEWAY_LOGGER } from '../logging/gateway-logger';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { POLICY_VIEW_TOPICS, PolicyViewService } from '../policy/policy-view.service';
+import { AccessLogService } from '../access-log/access-log.service';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
 
 /** Paths the gateway answers itself; no API can be published under them. */
 export const SYSTEM_PATHS: ReadonlySet<string> = new Set(['/health/live', '/health/ready', '/metrics']);
 
-/** Liveness, readiness (the policy view caught up with both topics) and Prometheus metrics. */
+/**
+ * Liveness, readiness and Prometheus metrics. Ready means the policy view caught up with both topics
+ * and has heard from the broker within its staleness budget (or STALE_POLICY_MODE=serve); the
+ * details also say whether rate limits are shared through Redis, which never affects readiness.
+ */
 @Injectable()
 export class SystemEndpoints {
   constructor(
     private readonly policy: PolicyViewService,
     private readonly metrics: GatewayMetrics,
+    private readonly rateLimits: RateLimitService,
+    private readonly accessLog: AccessLogService,
     @Inject(GATEWAY_LOGGER) private readonly logger: PinoLogger,
   ) {}
 
@@ -31,16 +39,25 @@ export class SystemEndpoints {
   }
 
   private ready(res: ServerResponse): void {
-    const ready = this.policy.isReady;
+    const freshness = this.policy.freshness();
+    const staleness = this.policy.msSinceLastFetch;
     const view = {
-      caughtUp: ready,
+      caughtUp: this.policy.isCaughtUp,
+      freshness: freshness.state,
       topics: POLICY_VIEW_TOPICS,
       principals: this.policy.view.principalCount,
       apis: this.policy.view.apiCount,
       // How stale the view may be: time since the broker last answered the view's fetch (null before the first).
-      msSinceLastFetch: Number.isFinite(this.policy.msSinceLastFetch) ? this.policy.msSinceLastFetch : null,
+      msSinceLastFetch: Number.isFinite(staleness) ? staleness : null,
+      stalenessBudgetMs: this.policy.stalenessBudgetMs,
+      stalePolicyMode: this.policy.stalePolicyMode,
     };
-    sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'unavailable', view });
+    sendJson(res, freshness.ready ? 200 : 503, {
+      status: freshness.ready ? 'ok' : 'unavailable',
+      view,
+      rateLimit: this.rateLimits.status,
+      accessLog: { mode: this.accessLog.mode, droppedRecords: this.accessLog.droppedCount },
+    });
   }
 
   private renderMetrics(res: ServerResponse): void {

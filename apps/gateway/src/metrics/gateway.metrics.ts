@@ -6,27 +6,39 @@ import { ApplyResult } from '../policy/domain/policy-view';
 /**
  * The gateway's Prometheus metrics: the process defaults in prom-client's default registry, and
  * the gateway's own in a registry per instance, so two gateways in one process (tests) never collide.
+ * Values that other parts already hold (staleness, Redis state) are read when scraped, not pushed.
  */
 @Injectable()
 export class GatewayMetrics {
   readonly contentType = register.contentType;
   private readonly registry = new Registry();
-  // One pre-bound child per outcome keeps label hashing off the request path.
-  private readonly requestsByOutcome: Record<AccessOutcome, { inc(): void }>;
+  // Plain numbers on the request path; prom-client reads them when scraped.
+  private readonly requestsByOutcome: Record<AccessOutcome, number>;
   private readonly records: Counter<'topic' | 'result'>;
   private readonly viewReady: Gauge;
+  private readonly rateLimitSyncs: Counter<'result'>;
+  private readonly heartbeats: Counter<'result'>;
+  private readonly policyLag: Gauge;
 
   constructor() {
     if (register.getSingleMetric('process_cpu_user_seconds_total') === undefined) collectDefaultMetrics();
+    const counts = Object.fromEntries(accessOutcomeSchema.options.map((outcome) => [outcome, 0])) as Record<AccessOutcome, number>;
+    const reported = { ...counts };
+    this.requestsByOutcome = counts;
     const requests = new Counter({
       name: 'gateway_requests_total',
       help: 'Requests answered by the gateway, by outcome',
       labelNames: ['outcome'],
       registers: [this.registry],
+      collect() {
+        for (const outcome of accessOutcomeSchema.options) {
+          const since = counts[outcome] - reported[outcome];
+          if (since > 0) this.inc({ outcome }, since);
+          reported[outcome] = counts[outcome];
+        }
+      },
     });
-    this.requestsByOutcome = Object.fromEntries(
-      accessOutcomeSchema.options.map((outcome) => [outcome, requests.labels(outcome)]),
-    ) as Record<AccessOutcome, { inc(): void }>;
+    for (const outcome of accessOutcomeSchema.options) requests.inc({ outcome }, 0);
     this.records = new Counter({
       name: 'gateway_policy_records_applied_total',
       help: 'Records read from the policy and catalog topics, by what applying them did',
@@ -39,10 +51,27 @@ export class GatewayMetrics {
       registers: [this.registry],
     });
     this.viewReady.set(0);
+    this.rateLimitSyncs = new Counter({
+      name: 'gateway_rate_limit_syncs_total',
+      help: 'Background syncs of rate-limit consumption with Redis (cluster mode), by result',
+      labelNames: ['result'],
+      registers: [this.registry],
+    });
+    this.heartbeats = new Counter({
+      name: 'gateway_heartbeats_total',
+      help: 'GatewayApplied heartbeats published, by result',
+      labelNames: ['result'],
+      registers: [this.registry],
+    });
+    this.policyLag = new Gauge({
+      name: 'gateway_policy_lag_records',
+      help: 'Records on the policy and catalog topics not yet applied, as of the last offsets check',
+      registers: [this.registry],
+    });
   }
 
   countRequest(outcome: AccessOutcome): void {
-    this.requestsByOutcome[outcome].inc();
+    this.requestsByOutcome[outcome]++;
   }
 
   countRecord(topic: Topic, result: ApplyResult): void {
@@ -51,6 +80,82 @@ export class GatewayMetrics {
 
   setViewReady(ready: boolean): void {
     this.viewReady.set(ready ? 1 : 0);
+  }
+
+  /** Staleness of the policy view and whether it is past its budget, read at scrape time. */
+  trackStaleness(read: () => { stalenessMs: number | null; overBudget: boolean }): void {
+    new Gauge({
+      name: 'gateway_policy_staleness_seconds',
+      help: 'Seconds since the broker last answered the policy view (absent before the first answer)',
+      registers: [this.registry],
+      collect() {
+        const { stalenessMs } = read();
+        if (stalenessMs === null) this.reset();
+        else this.set(stalenessMs / 1000);
+      },
+    });
+    new Gauge({
+      name: 'gateway_policy_stale',
+      help: '1 while the policy view is older than POLICY_STALENESS_BUDGET_MS',
+      registers: [this.registry],
+      collect() {
+        this.set(read().overBudget ? 1 : 0);
+      },
+    });
+  }
+
+  /** `redisUp` is null in local mode, where no Redis is used and the gauge is not exported. */
+  trackRateLimits(read: { subjects: () => number; redisUp: (() => boolean) | null }): void {
+    new Gauge({
+      name: 'gateway_rate_limit_subjects',
+      help: 'Keys and keys-on-APIs with live rate-limit state in this replica',
+      registers: [this.registry],
+      collect() {
+        this.set(read.subjects());
+      },
+    });
+    const redisUp = read.redisUp;
+    if (redisUp === null) return;
+    new Gauge({
+      name: 'gateway_rate_limit_redis_up',
+      help: '1 while rate limits are shared through Redis; 0 while this replica falls back to local limits',
+      registers: [this.registry],
+      collect() {
+        this.set(redisUp() ? 1 : 0);
+      },
+    });
+  }
+
+  countRateLimitSync(ok: boolean): void {
+    this.rateLimitSyncs.inc({ result: ok ? 'ok' : 'failed' });
+  }
+
+  /** Access-log records dropped because the broker could not take them in time, read at scrape time. */
+  trackAccessLog(read: { dropped: () => number; sent: () => number }): void {
+    new Gauge({
+      name: 'gateway_access_log_sent_records',
+      help: 'Access-log records the broker acknowledged since start',
+      registers: [this.registry],
+      collect() {
+        this.set(read.sent());
+      },
+    });
+    new Gauge({
+      name: 'gateway_access_log_dropped_records',
+      help: 'Access-log records dropped since start because the buffer overflowed while Kafka was unreachable',
+      registers: [this.registry],
+      collect() {
+        this.set(read.dropped());
+      },
+    });
+  }
+
+  countHeartbeat(ok: boolean): void {
+    this.heartbeats.inc({ result: ok ? 'ok' : 'failed' });
+  }
+
+  setPolicyLag(records: number): void {
+    this.policyLag.set(records);
   }
 
   async render(): Promise<string> {

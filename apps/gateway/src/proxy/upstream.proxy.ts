@@ -114,7 +114,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     }
     const denial: Denial = code !== undefined && TIMEOUT_CODES.has(code) ? 'gateway_timeout' : 'bad_gateway';
     this.logger.warn({ requestId: this.call.requestId, upstream: this.call.origin, code, reason: error.message }, 'upstream call failed');
-    if (!res.destroyed) sendProblem(res, denial, this.call.requestId);
+    if (!res.destroyed) sendProblem(res, { denial, requestId: this.call.requestId });
     this.finish({ status: problemStatus(denial), upstreamOk: false });
   }
 

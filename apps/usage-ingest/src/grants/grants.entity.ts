@@ -16,6 +16,10 @@ export class Grant {
   @Column({ type: 'text' })
   status: GrantStatus;
 
+  /** Where a never-used grant's dormancy is counted from. */
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 }

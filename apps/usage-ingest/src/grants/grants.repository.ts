@@ -10,15 +10,16 @@ export class GrantsRepository {
    */
   async upsertUnlessOlder(tx: EntityManager, grant: AccessGrant): Promise<void> {
     await tx.query(
-      `INSERT INTO usage_ingest.grants (grant_id, principal_id, api_id, status, updated_at)
-       VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO usage_ingest.grants (grant_id, principal_id, api_id, status, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (grant_id) DO UPDATE
          SET principal_id = EXCLUDED.principal_id,
              api_id = EXCLUDED.api_id,
              status = EXCLUDED.status,
+             created_at = EXCLUDED.created_at,
              updated_at = EXCLUDED.updated_at
          WHERE grants.updated_at <= EXCLUDED.updated_at`,
-      [grant.grantId, grant.principalId, grant.apiId, grant.status, grant.updatedAt],
+      [grant.grantId, grant.principalId, grant.apiId, grant.status, grant.createdAt, grant.updatedAt],
     );
   }
 }

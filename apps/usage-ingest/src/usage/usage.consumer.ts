@@ -1,23 +1,69 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
 import { TOPICS } from '@attest/contracts';
-import { EventConsumerHost, UnprocessableEventError } from '@attest/messaging';
+import { BatchEventConsumer, DeadLetterPublisher, KAFKA } from '@attest/messaging';
+import { SCHEMA, SERVICE, UsageIngestConfig } from '../config';
 import { UsageService } from './usage.service';
+import { adoptLegacyAccessLogOffsets } from './access-log-group.migration';
 
-/** Counts the gateway's granted calls; the host's processed-event record keeps a redelivery from counting twice. */
+/**
+ * Counts the gateway's calls a batch at a time. The access log is by far the busiest topic, so it
+ * has a batch consumer of its own (its own group) whose stored positions keep a redelivered batch
+ * from counting twice; access.grants.v1 stays on the service's event consumer host.
+ */
 @Injectable()
-export class UsageConsumer implements OnModuleInit {
-  constructor(
-    private readonly consumers: EventConsumerHost,
-    private readonly usage: UsageService,
-  ) {}
+export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(UsageConsumer.name);
+  readonly consumer: BatchEventConsumer<typeof TOPICS.accessLog>;
+  private readonly groupPrefix: string;
 
-  onModuleInit(): void {
-    this.consumers.register({
-      topic: TOPICS.accessLog,
-      handle: async (event, tx) => {
-        const [rejected] = await this.usage.ingest(tx, [event.data]);
-        if (rejected) throw new UnprocessableEventError(rejected.reason);
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    dataSource: DataSource,
+    deadLetters: DeadLetterPublisher,
+    config: ConfigService<UsageIngestConfig, true>,
+    private readonly usage: UsageService,
+  ) {
+    this.groupPrefix = config.get('KAFKA_GROUP_PREFIX', { infer: true });
+    this.consumer = new BatchEventConsumer({
+      kafka,
+      dataSource,
+      schema: SCHEMA,
+      groupId: this.groupId,
+      deadLetters,
+      fromBeginning: config.get('KAFKA_CONSUMER_START', { infer: true }) === 'earliest',
+      fetch: {
+        minBytes: config.get('ACCESS_LOG_MIN_BYTES', { infer: true }),
+        maxBytes: config.get('ACCESS_LOG_MAX_BYTES', { infer: true }),
+        maxBytesPerPartition: config.get('ACCESS_LOG_MAX_BYTES_PER_PARTITION', { infer: true }),
+        maxWaitTimeInMs: config.get('ACCESS_LOG_MAX_WAIT_MS', { infer: true }),
+      },
+      partitionsConsumedConcurrently: config.get('ACCESS_LOG_PARTITIONS_CONCURRENTLY', { infer: true }),
+      handler: {
+        topic: TOPICS.accessLog,
+        handle: async (events, tx) => {
+          const result = await this.usage.ingest(tx, events.map((e) => e.event.data));
+          return result.rejected.map(({ index, reason }) => ({ offset: events[index].offset, reason }));
+        },
       },
     });
+  }
+
+  get groupId(): string {
+    return `${this.groupPrefix}.${SERVICE}.access-log`;
+  }
+
+  // The messaging module is global, so its start-up (topics, producer for dead letters) has run before this.
+  async onApplicationBootstrap(): Promise<void> {
+    await adoptLegacyAccessLogOffsets({ kafka: this.kafka, legacyGroup: `${this.groupPrefix}.${SERVICE}`, group: this.groupId });
+    await this.consumer.start();
+    this.logger.log(`consuming ${TOPICS.accessLog} in batches`);
+  }
+
+  // Runs before the messaging module's shutdown disconnects the producer that dead letters need.
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer.stop();
   }
 }

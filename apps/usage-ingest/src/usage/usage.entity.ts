@@ -25,7 +25,6 @@ export class UsageDay {
 
 /** All-time calls and the latest call under one grant: the evidence a review item shows. */
 @Entity({ name: 'grant_usage', schema: 'usage_ingest' })
-@Index('IDX_usage_ingest_grant_usage_last_used', ['lastUsedAt'])
 export class GrantUsage {
   @PrimaryColumn({ name: 'grant_id', type: 'uuid', primaryKeyConstraintName: 'PK_usage_ingest_grant_usage' })
   grantId: string;
@@ -35,4 +34,34 @@ export class GrantUsage {
 
   @Column({ type: 'bigint' })
   requests: string;
+}
+
+/**
+ * When a key last called an API (whatever the outcome, once the key was authenticated), and the
+ * last-used value most recently published on usage.last-used.v1, which throttles the next one.
+ */
+@Entity({ name: 'key_api_usage', schema: 'usage_ingest' })
+@Index('IDX_usage_ingest_key_api_usage_api', ['apiId'])
+export class KeyApiUsage {
+  @PrimaryColumn({ name: 'key_id', type: 'uuid', primaryKeyConstraintName: 'PK_usage_ingest_key_api_usage' })
+  keyId: string;
+
+  @PrimaryColumn({ name: 'api_id', type: 'uuid', primaryKeyConstraintName: 'PK_usage_ingest_key_api_usage' })
+  apiId: string;
+
+  @Column({ name: 'principal_id', type: 'uuid' })
+  principalId: string;
+
+  /** The grant of the latest call that had one; null while every call was denied. */
+  @Column({ name: 'grant_id', type: 'uuid', nullable: true })
+  grantId: string | null;
+
+  @Column({ name: 'last_used_at', type: 'timestamptz' })
+  lastUsedAt: Date;
+
+  @Column({ type: 'bigint' })
+  requests: string;
+
+  @Column({ name: 'published_last_used_at', type: 'timestamptz' })
+  publishedLastUsedAt: Date;
 }

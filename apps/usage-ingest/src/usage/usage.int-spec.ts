@@ -1,18 +1,17 @@
-import { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AccessGrant, AccessLogRecord, Envelope, PROBLEM_TYPES, Problem, TOPICS } from '@attest/contracts';
-import { buildEnvelope, createKafkaClient, parseBrokers } from '@attest/messaging';
+import { buildEnvelope } from '@attest/messaging';
 import { TEST_DATABASE_URL, waitFor } from '@attest/testing';
+import { HARNESS_ADMIN_TOKEN, startUsageIngest, UsageIngestHarness } from '../testing/usage-ingest.harness';
 import { UsageRepository } from './usage.repository';
 import type { GrantUsageResponse } from './dto/grant-usage.dto';
+import type { ApiUsageResponse } from './dto/api-usage.dto';
 
 jest.setTimeout(60_000);
 
-const ADMIN_TOKEN = 'usage-ingest-int-spec-admin-token';
+const ADMIN_TOKEN = HARNESS_ADMIN_TOKEN;
 
 interface HttpResult<T = unknown> {
   status: number;
@@ -20,32 +19,20 @@ interface HttpResult<T = unknown> {
 }
 
 describe('usage-ingest: usage per grant from the access log', () => {
-  let app: INestApplication;
+  let harness: UsageIngestHarness;
   let baseUrl: string;
   let producer: Producer;
 
   beforeAll(async () => {
-    process.env.DATABASE_URL = TEST_DATABASE_URL;
-    process.env.NODE_ENV = 'test';
-    process.env.LOG_LEVEL = 'silent';
-    process.env.ATTEST_ADMIN_TOKEN = ADMIN_TOKEN;
-    // Imported only now: the module reads its settings from the environment set just above.
-    const { AppModule } = await import('../app.module');
-    app = await NestFactory.create(AppModule, { logger: false, abortOnError: false });
-    await app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-
-    const kafka = createKafkaClient({
-      clientId: 'usage-ingest-int-spec',
-      brokers: parseBrokers(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'),
-    });
-    producer = kafka.producer();
+    harness = await startUsageIngest({ databaseUrl: TEST_DATABASE_URL, suite: 'usage_http' });
+    baseUrl = harness.baseUrl;
+    producer = harness.kafka.producer();
     await producer.connect();
   });
 
   afterAll(async () => {
     await producer?.disconnect();
-    await app?.close();
+    await harness?.close();
   });
 
   async function http<T = unknown>(path: string, token: string | null = ADMIN_TOKEN): Promise<HttpResult<T>> {
@@ -123,32 +110,26 @@ describe('usage-ingest: usage per grant from the access log', () => {
     expect(await usageOnceKnown(grant.grantId)).toEqual({ grantId: grant.grantId, lastUsedAt: null, requests: 0 });
   });
 
-  it('counts granted calls, keeps the latest use, and counts a redelivered record once', async () => {
+  it('counts granted calls per grant, key, route and UTC day, and keeps the latest use', async () => {
     const grant = await announceGrant();
     await usageOnceKnown(grant.grantId);
     const keyId = randomUUID();
-    const first = accessLog(grant, keyId, { at: '2026-03-01T10:00:00.000Z' });
     await produceAccessLogs([
-      first,
+      accessLog(grant, keyId, { at: '2026-03-01T10:00:00.000Z' }),
       accessLog(grant, keyId, { at: '2026-03-02T09:00:00.000Z', route: 'GET /orders' }),
       // Arrives last but happened earlier: the last use must not go back in time.
       accessLog(grant, keyId, { at: '2026-03-01T11:00:00.000Z' }),
-      // A denied call under no grant is not usage.
+      // A denied call under no grant is not the grant's usage.
       accessLog(grant, keyId, { at: '2026-03-03T00:00:00.000Z', outcome: 'forbidden', status: 403, grantId: null }),
+      accessLog(grant, keyId, { at: '2026-03-04T08:00:00.000Z' }),
     ]);
-    expect(await usageReaching(grant.grantId, 3)).toEqual({
+    expect(await usageReaching(grant.grantId, 4)).toEqual({
       grantId: grant.grantId,
-      lastUsedAt: '2026-03-02T09:00:00.000Z',
-      requests: 3,
+      lastUsedAt: '2026-03-04T08:00:00.000Z',
+      requests: 4,
     });
 
-    // The same envelope again, then a fresh one behind it on the same partition: once the fresh
-    // one is counted the duplicate has been consumed too, and it must not have added anything.
-    await produceAccessLogs([first, accessLog(grant, keyId, { at: '2026-03-04T08:00:00.000Z' })]);
-    const afterRedelivery = await usageReaching(grant.grantId, 4);
-    expect(afterRedelivery).toEqual({ grantId: grant.grantId, lastUsedAt: '2026-03-04T08:00:00.000Z', requests: 4 });
-
-    const daily = await app.get(DataSource).query(
+    const daily = await harness.app.get(DataSource).query(
       `SELECT route, to_char(day, 'YYYY-MM-DD') AS day, requests::int AS requests
        FROM usage_ingest.usage_daily WHERE key_id = $1 AND grant_id = $2 ORDER BY day, route`,
       [keyId, grant.grantId],
@@ -160,18 +141,53 @@ describe('usage-ingest: usage per grant from the access log', () => {
     ]);
   });
 
+  it("reports an API's calls by every authenticated key, denied ones included", async () => {
+    const grant = await announceGrant();
+    const [keyA, keyB] = [randomUUID(), randomUUID()];
+    await produceAccessLogs([
+      accessLog(grant, keyA, { at: '2026-04-01T10:00:00.000Z' }),
+      accessLog(grant, keyA, { at: '2026-04-02T10:00:00.000Z' }),
+      accessLog(grant, keyB, { at: '2026-04-05T10:00:00.000Z', outcome: 'forbidden', status: 403, grantId: null }),
+      // An unauthenticated attempt is not a use of the API.
+      accessLog(grant, keyB, { at: '2026-04-06T10:00:00.000Z', outcome: 'unauthenticated', status: 401, grantId: null }),
+    ]);
+    const usage = await waitFor(
+      async () => {
+        const result = await http<ApiUsageResponse>(`/v1/usage/apis/${grant.apiId}`);
+        return result.body.requests >= 3 ? result : false;
+      },
+      { timeoutMs: 30_000, description: 'API usage from both keys' },
+    );
+    expect(usage).toEqual({ status: 200, body: { apiId: grant.apiId, lastUsedAt: '2026-04-05T10:00:00.000Z', requests: 3 } });
+  });
+
+  it('answers an API nobody called with no last use and zero requests', async () => {
+    const apiId = randomUUID();
+    expect(await http(`/v1/usage/apis/${apiId}`)).toEqual({ status: 200, body: { apiId, lastUsedAt: null, requests: 0 } });
+  });
+
+  it('answers 400 naming the API id when it is not a uuid', async () => {
+    const result = await http<Problem>('/v1/usage/apis/nope');
+    expect(result.status).toBe(400);
+    expect(result.body.errors?.map((e) => e.field)).toEqual(['apiId']);
+  });
+
   it('adds a whole batch of calls in one statement, bucketing days in UTC', async () => {
     const grantId = randomUUID();
     const keyId = randomUUID();
-    const dataSource = app.get(DataSource);
+    const call = { keyId, apiId: randomUUID(), principalId: randomUUID(), grantId };
+    const dataSource = harness.app.get(DataSource);
     await dataSource.transaction((tx) =>
-      app.get(UsageRepository).addGrantedCalls(tx, [
-        { keyId, grantId, route: 'GET /a', at: '2026-05-01T10:00:00.000Z' },
-        { keyId, grantId, route: 'GET /a', at: '2026-05-01T12:00:00.000Z' },
-        // 23:30 at UTC-2 is already the next day in UTC.
-        { keyId, grantId, route: 'GET /a', at: '2026-05-01T23:30:00.000-02:00' },
-        { keyId, grantId, route: 'GET /b', at: '2026-05-01T08:00:00.000Z' },
-      ]),
+      harness.app.get(UsageRepository).recordCalls(tx, {
+        calls: [
+          { ...call, route: 'GET /a', at: '2026-05-01T10:00:00.000Z' },
+          { ...call, route: 'GET /a', at: '2026-05-01T12:00:00.000Z' },
+          // 23:30 at UTC-2 is already the next day in UTC.
+          { ...call, route: 'GET /a', at: '2026-05-01T23:30:00.000-02:00' },
+          { ...call, route: 'GET /b', at: '2026-05-01T08:00:00.000Z' },
+        ],
+        publishIntervalMs: 60_000,
+      }),
     );
     const daily = await dataSource.query(
       `SELECT route, to_char(day, 'YYYY-MM-DD') AS day, requests::int AS requests, last_used_at

@@ -201,4 +201,29 @@ describe('batch consumer with positions stored in Postgres, against real Kafka',
     expect(await timesApplied(stuck)).toBe(0);
     expect(dlq.where((m) => m.key === key)).toHaveLength(1);
   });
+
+  it('applies every record exactly once while a second member joins the group and the first leaves', async () => {
+    const keys = Array.from({ length: 12 }, () => randomUUID());
+    const sent: string[] = [];
+    const sendRound = async () => {
+      const grants = keys.map(() => randomUUID());
+      grants.forEach((grant) => mine.add(grant));
+      sent.push(...grants);
+      await producer.send({ topic: TOPIC, acks: -1, messages: grants.map((grant, i) => ({ key: keys[i], value: envelopeOf(grant) })) });
+    };
+    await sendRound();
+    const second = newConsumer();
+    await second.start();
+    for (let round = 0; round < 5; round++) await sendRound();
+    // The first member leaves with batches in flight; the second takes over its partitions.
+    await consumer.stop();
+    for (let round = 0; round < 5; round++) await sendRound();
+    consumer = second;
+
+    await waitFor(async () => (await Promise.all(sent.map(timesApplied))).every((times) => times >= 1), {
+      timeoutMs: 45_000,
+      description: 'every record applied',
+    });
+    expect(await Promise.all(sent.map(timesApplied))).toEqual(sent.map(() => 1));
+  });
 });

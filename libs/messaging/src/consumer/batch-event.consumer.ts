@@ -46,7 +46,10 @@ export interface BatchEventConsumerOptions<T extends Topic> {
   groupId: string;
   deadLetters: DeadLetterPublisher;
   handler: BatchEventHandler<T>;
-  /** Where a group with no committed offsets starts; the beginning unless told otherwise. */
+  /**
+   * Where a group with no committed offsets starts: the beginning (default: nothing is missed) or the
+   * end (test runs, whose fresh groups must not replay other suites' history).
+   */
   fromBeginning?: boolean;
   fetch?: BatchFetchOptions;
   /** Partitions whose batches are applied at the same time, each in its own transaction. */
@@ -68,7 +71,6 @@ interface Entry<T extends Topic> {
 interface BatchContext {
   partition: number;
   isRunning: () => boolean;
-  heartbeat: () => Promise<void>;
 }
 
 const TRANSIENT_ERROR = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|connection is closed|timeout exceeded when trying to connect/;
@@ -81,6 +83,9 @@ const TRANSIENT_SQLSTATE = /^(08\d{3}|57P0[1-3]|40001|40P01)$/;
  * that also stores the partition's next offset in `consumer_positions`. Kafka offsets are committed
  * only after that transaction, and records below the stored position are skipped, so redelivery
  * (a crash before the Kafka commit, a rebalance, an offset reset) never applies a record twice.
+ *
+ * Per partition, one batch is applied while the next is fetched and validated: the database and the
+ * broker work while this process parses, instead of each waiting for the other.
  */
 export class BatchEventConsumer<T extends Topic> {
   private readonly logger = new Logger(BatchEventConsumer.name);
@@ -88,6 +93,13 @@ export class BatchEventConsumer<T extends Topic> {
   /** Positions this process committed; the stored ones only grow, so anything below is already applied. */
   private readonly committed = new Map<number, bigint>();
   private consumer: Consumer | null = null;
+  /** Per partition, the batch being applied: true once committed, false if abandoned (stopping). */
+  private readonly applying = new Map<number, Promise<boolean>>();
+  /** eachBatch calls under way, so `stop` can let them hand their batch over first. */
+  private executing = 0;
+  /** Set by `stop`, so a batch failing meanwhile (the database is down) gives up instead of holding it. */
+  private stopping = false;
+  private leaving: Promise<void> | null = null;
   private connected = false;
   private applied = 0;
   private skipped = 0;
@@ -127,43 +139,92 @@ export class BatchEventConsumer<T extends Topic> {
       maxBytesPerPartition: fetch.maxBytesPerPartition,
       maxWaitTimeInMs: fetch.maxWaitTimeInMs ?? 500,
     });
-    consumer.on(consumer.events.GROUP_JOIN, () => (this.connected = true));
-    consumer.on(consumer.events.CRASH, () => (this.connected = false));
-    consumer.on(consumer.events.DISCONNECT, () => (this.connected = false));
+    // Connected once a fetch completed after joining: by then the group's start offsets are resolved,
+    // so a record produced after readiness is never skipped by a group that starts at the end.
+    let joined = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+    consumer.on(consumer.events.FETCH, () => (this.connected = joined));
+    consumer.on(consumer.events.CRASH, () => (this.connected = joined = false));
+    consumer.on(consumer.events.DISCONNECT, () => (this.connected = joined = false));
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: [this.topic], fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
+      // Offsets are committed by hand, after the database commit of what they cover.
+      autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => this.processBatch(payload),
     });
   }
 
+  /** Stops fetching, lets the batches already fetched be applied and their offsets committed, then leaves. */
   async stop(): Promise<void> {
-    const consumer = this.consumer;
-    this.consumer = null;
-    this.connected = false;
-    await consumer?.disconnect();
+    this.leaving ??= this.drainAndLeave().finally(() => (this.leaving = null));
+    await this.leaving;
   }
 
-  private async processBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning }: EachBatchPayload): Promise<void> {
-    if (batch.messages.length === 0) return;
-    const partition = batch.partition;
-    const known = this.committed.get(partition) ?? -1n;
-    const entries: Array<Entry<T>> = [];
-    for (const message of batch.messages) {
-      const offset = BigInt(message.offset);
-      if (offset < known) {
-        this.skipped++;
-        continue;
-      }
-      entries.push({ message, offset, parsed: this.parse(message) });
+  private async drainAndLeave(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer) return;
+    this.connected = false;
+    this.stopping = true;
+    try {
+      consumer.pause([{ topic: this.topic }]);
+      while (this.executing > 0) await delay(10);
+      await Promise.all(this.applying.values());
+    } finally {
+      this.consumer = null;
+      this.stopping = false;
+      await consumer.disconnect();
     }
-    if (entries.length > 0) await this.applyRange({ partition, isRunning, heartbeat }, entries);
-    // Only now, with the database committed, may Kafka learn that these records are done.
-    resolveOffset(batch.messages[batch.messages.length - 1].offset);
-    await commitOffsetsIfNecessary();
+  }
+
+  private async processBatch({ batch, resolveOffset, isRunning }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0) return;
+    this.executing++;
+    try {
+      const partition = batch.partition;
+      const known = this.committed.get(partition) ?? -1n;
+      const entries: Array<Entry<T>> = [];
+      for (const message of batch.messages) {
+        const offset = BigInt(message.offset);
+        if (offset < known) {
+          this.skipped++;
+          continue;
+        }
+        entries.push({ message, offset, parsed: this.parse(message) });
+      }
+      // Parsed while the previous batch was being applied; its records must be in before these.
+      const previous = this.applying.get(partition);
+      if (previous && !(await previous)) {
+        this.applying.delete(partition);
+        // Only a stopping runner abandons a batch; its successor reads again from the committed offsets.
+        throw new Error(`${this.topic}[${partition}]: an earlier batch was not applied; consuming again from the committed offset`);
+      }
+      const last = batch.messages[batch.messages.length - 1].offset;
+      const next = (BigInt(last) + 1n).toString();
+      const consumer = this.consumer;
+      const work = (entries.length > 0 ? this.applyRange({ partition, isRunning: () => isRunning() && !this.stopping }, entries) : Promise.resolve()).then(
+        async () => {
+          // Only now, with the database committed, may Kafka learn that these records are done.
+          await consumer?.commitOffsets([{ topic: this.topic, partition, offset: next }]).catch((error: Error) => {
+            // A hint only (the stored position is the truth): a rebalance may refuse it, the next commit repeats it.
+            this.logger.debug(`${this.topic}[${partition}]: offset commit refused: ${error.message}`);
+          });
+          return true;
+        },
+        (error: Error) => {
+          this.logger.warn(`${this.topic}[${partition}]: batch ending at ${last} abandoned while stopping: ${error.message}`);
+          return false;
+        },
+      );
+      this.applying.set(partition, work);
+      // The fetch position moves on, so the next batch is fetched and parsed while this one is applied.
+      resolveOffset(last);
+    } finally {
+      this.executing--;
+    }
   }
 
   private parse(message: KafkaMessage): ParsedEvent<T> | null {
@@ -177,12 +238,11 @@ export class BatchEventConsumer<T extends Topic> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.applyOnce(context, entries, failure);
-        await context.heartbeat();
         return;
       } catch (error) {
         const reason = (error as Error).message ?? String(error);
         const transient = isTransient(error);
-        // Leaving without resolving the offsets is safe: the records come back and are skipped or applied then.
+        // Giving up is safe: Kafka's committed offset is still before these records, so they come back.
         if (!context.isRunning()) throw error;
         // Parking a record that failed must not itself give up: that would drop the record.
         if (!transient && failure === undefined && attempt >= maxAttempts) {

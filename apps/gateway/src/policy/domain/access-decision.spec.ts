@@ -33,7 +33,7 @@ describe('AccessEvaluator', () => {
     expect(decision).toMatchObject({ outcome: 'allowed', grantId, rest: '/items/7' });
   });
 
-  describe('answers unauthenticated alike for every credential failure', () => {
+  describe('answers one and the same unauthenticated failure for anything but the genuine secret', () => {
     const cases: Array<[string, () => Partial<AccessRequest>]> = [
       ['no credential', () => ({ credential: null })],
       ['a malformed key', () => ({ credential: 'not-a-key' })],
@@ -41,28 +41,47 @@ describe('AccessEvaluator', () => {
       ['a wrong secret', () => ({ credential: `atk_${key.prefix}_${newKey().secret}` })],
     ];
     it.each(cases)('%s', (_name, overrides) => {
-      expect(evaluator.decide(request(overrides()))).toEqual({ outcome: 'unauthenticated' });
+      expect(evaluator.decide(request(overrides()))).toEqual({ outcome: 'unauthenticated', failure: 'unknown' });
     });
 
-    it('a revoked key', () => {
-      view.applyPolicy(principalId, { ...granted, version: 2, keys: [{ ...granted.keys[0], status: 'revoked' }] });
-      expect(evaluator.decide(request())).toEqual({ outcome: 'unauthenticated' });
+    it('a wrong secret for a revoked or expired key, which reveals neither', () => {
+      const expiresAt = new Date(now - 1).toISOString();
+      view.applyPolicy(principalId, { ...granted, version: 2, keys: [{ ...granted.keys[0], status: 'revoked', expiresAt }] });
+      expect(evaluator.decide(request({ credential: `atk_${key.prefix}_${newKey().secret}` }))).toEqual({ outcome: 'unauthenticated', failure: 'unknown' });
     });
 
+    it('a key checked with another pepper', () => {
+      expect(new AccessEvaluator(view, `${PEPPER}-other`).decide(request())).toEqual({ outcome: 'unauthenticated', failure: 'unknown' });
+    });
+  });
+
+  describe('tells the holder of a genuine secret why its key no longer works', () => {
     it('an expired key, from the instant it expires', () => {
       const expiresAt = new Date(now).toISOString();
       view.applyPolicy(principalId, { ...granted, version: 2, keys: [{ ...granted.keys[0], expiresAt }] });
       expect(evaluator.decide(request({ nowMs: now - 1 })).outcome).toBe('allowed');
-      expect(evaluator.decide(request())).toEqual({ outcome: 'unauthenticated' });
+      expect(evaluator.decide(request())).toEqual({ outcome: 'unauthenticated', failure: 'expired' });
     });
 
-    it('a principal that is not active', () => {
+    it('a revoked key', () => {
+      view.applyPolicy(principalId, { ...granted, version: 2, keys: [{ ...granted.keys[0], status: 'revoked' }] });
+      expect(evaluator.decide(request())).toEqual({ outcome: 'unauthenticated', failure: 'revoked' });
+    });
+
+    it('a suspended key, like a revoked one', () => {
+      view.applyPolicy(principalId, { ...granted, version: 2, keys: [{ ...granted.keys[0], status: 'suspended' }] });
+      expect(evaluator.decide(request())).toEqual({ outcome: 'unauthenticated', failure: 'revoked' });
+    });
+
+    it('a key of a principal that is not active, like a revoked one', () => {
       view.applyPolicy(principalId, { ...granted, version: 2, status: 'suspended' });
-      expect(evaluator.decide(request())).toEqual({ outcome: 'unauthenticated' });
+      expect(evaluator.decide(request())).toEqual({ outcome: 'unauthenticated', failure: 'revoked' });
     });
 
-    it('a key checked with another pepper', () => {
-      expect(new AccessEvaluator(view, `${PEPPER}-other`).decide(request())).toEqual({ outcome: 'unauthenticated' });
+    it('a revoked key that has also expired, as revoked: waiting or rotating will not bring it back', () => {
+      const expiresAt = new Date(now - 1).toISOString();
+      view.applyPolicy(principalId, { ...granted, version: 2, keys: [{ ...granted.keys[0], status: 'revoked', expiresAt }] });
+      expect(evaluator.decide(request())).toEqual({ outcome: 'unauthenticated', failure: 'revoked' });
     });
   });
 
@@ -110,11 +129,6 @@ describe('AccessEvaluator', () => {
     expect(evaluator.decide(request({ method: 'POST', path: '/shop/orders/items' })).outcome).toBe('forbidden');
     view.applyPolicy(principalId, policyState({ principalId, key, keyId, version: 3, grants }));
     expect(evaluator.decide(request({ method: 'POST', path: '/shop/orders/items' })).outcome).toBe('allowed');
-  });
-
-  it('refuses a suspended key like a revoked one', () => {
-    view.applyPolicy(principalId, { ...granted, version: 2, keys: [{ ...granted.keys[0], status: 'suspended' }] });
-    expect(evaluator.decide(request())).toEqual({ outcome: 'unauthenticated' });
   });
 
   it('ignores an older policy replayed after a revocation', () => {

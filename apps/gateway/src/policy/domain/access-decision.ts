@@ -1,7 +1,8 @@
+import { KeyObject } from 'node:crypto';
 import { AccessOutcome, parseApiKey } from '@attest/contracts';
 import { ApiEntry, KeyEntry, PolicyView } from './policy-view';
 import { CompiledRoute, hasDotSegment, matchRoute } from './route-table';
-import { secretMatches } from './credential';
+import { pepperKey, secretMatches } from './credential';
 
 export interface AccessRequest {
   /** The presented key, or null when the request carried none. */
@@ -12,9 +13,15 @@ export interface AccessRequest {
   nowMs: number;
 }
 
+/**
+ * Why a credential was refused. `unknown` covers a missing, malformed or unknown key and a wrong
+ * secret alike; only a caller holding the genuine secret learns that its key expired or was revoked.
+ */
+export type CredentialFailure = 'unknown' | 'expired' | 'revoked';
+
 /** Everything known about a request once it is decided; what is unknown at the point of denial is absent. */
 export type AccessDecision =
-  | { outcome: 'unauthenticated' }
+  | { outcome: 'unauthenticated'; failure: CredentialFailure }
   | { outcome: 'not_found'; key: KeyEntry }
   | { outcome: 'retired'; key: KeyEntry; api: ApiEntry }
   | { outcome: 'forbidden'; key: KeyEntry; api: ApiEntry; route: CompiledRoute }
@@ -25,20 +32,31 @@ export type DecidedOutcome = AccessDecision['outcome'] & AccessOutcome;
 /** Compared against when the prefix is unknown, so a miss costs the same hash as a hit and timing reveals nothing. */
 const DECOY_HASH = Buffer.alloc(32);
 
+// Shared, immutable answers: a refused credential needs no allocation.
+const REFUSED: Record<CredentialFailure, AccessDecision> = {
+  unknown: { outcome: 'unauthenticated', failure: 'unknown' },
+  expired: { outcome: 'unauthenticated', failure: 'expired' },
+  revoked: { outcome: 'unauthenticated', failure: 'revoked' },
+};
+
 /**
- * The gateway's policy decision, in the order that reveals the least: who is calling (401 for every
- * failure alike), then what they address (404, 410 for a retired API), then whether a grant covers it
- * and the key is not narrowed away from it (403).
+ * The gateway's policy decision, in the order that reveals the least: who is calling (401, telling
+ * expired and revoked keys apart only to the holder of the genuine secret), then what they address
+ * (404, 410 for a retired API), then whether a grant covers it and the key is not narrowed away from it (403).
  */
 export class AccessEvaluator {
+  private readonly pepper: KeyObject;
+
   constructor(
     private readonly view: PolicyView,
-    private readonly pepper: string,
-  ) {}
+    pepper: string,
+  ) {
+    this.pepper = pepperKey(pepper);
+  }
 
   decide(request: AccessRequest): AccessDecision {
     const key = this.authenticate(request.credential, request.nowMs);
-    if (key === null) return { outcome: 'unauthenticated' };
+    if (typeof key === 'string') return REFUSED[key];
     if (hasDotSegment(request.path)) return { outcome: 'not_found', key };
     const match = this.view.matchApi(request.path);
     if (match === null) return { outcome: 'not_found', key };
@@ -51,17 +69,21 @@ export class AccessEvaluator {
     return { outcome: 'allowed', key, api, route, grantId, rest: match.rest };
   }
 
-  /** The key, when the credential is a well-formed, known, matching, unrevoked, unexpired key of an active principal. */
-  authenticate(credential: string | null, nowMs: number): KeyEntry | null {
-    if (credential === null) return null;
+  /**
+   * The key, when the credential is a well-formed, known, matching, unrevoked, unexpired key of an
+   * active principal. An unknown prefix is hashed and compared like a known one, so neither the
+   * answer nor its timing tells whether a prefix exists.
+   */
+  authenticate(credential: string | null, nowMs: number): KeyEntry | CredentialFailure {
+    if (credential === null) return 'unknown';
     const parsed = parseApiKey(credential);
-    if (parsed === null) return null;
+    if (parsed === null) return 'unknown';
     const key = this.view.keyByPrefix(parsed.prefix);
     const matches = secretMatches({ pepper: this.pepper, secret: parsed.secret, storedHash: key?.secretHash ?? DECOY_HASH });
-    if (key === undefined || !matches) return null;
-    if (key.revoked) return null;
-    if (key.expiresAtMs !== null && key.expiresAtMs <= nowMs) return null;
-    if (this.view.principal(key.principalId)?.active !== true) return null;
+    if (key === undefined || !matches) return 'unknown';
+    // A suspended key and a key of a principal no longer active both count as revoked: neither works again by waiting.
+    if (key.revoked || this.view.principal(key.principalId)?.active !== true) return 'revoked';
+    if (key.expiresAtMs !== null && key.expiresAtMs <= nowMs) return 'expired';
     return key;
   }
 

@@ -1,5 +1,5 @@
 import { hashKeySecret } from '@attest/contracts';
-import { extractCredential, secretMatches } from './credential';
+import { extractCredential, pepperKey, secretMatches } from './credential';
 
 describe('credential extraction', () => {
   it('reads a Bearer token, whatever the scheme case', () => {
@@ -25,8 +25,9 @@ describe('credential extraction', () => {
 });
 
 describe('secret check', () => {
-  const pepper = 'unit-test-pepper-0123456789';
-  const stored = Buffer.from(hashKeySecret(pepper, 'the-secret'), 'hex');
+  const pepperText = 'unit-test-pepper-0123456789';
+  const pepper = pepperKey(pepperText);
+  const stored = Buffer.from(hashKeySecret(pepperText, 'the-secret'), 'hex');
 
   it('accepts the secret whose keyed hash is stored', () => {
     expect(secretMatches({ pepper, secret: 'the-secret', storedHash: stored })).toBe(true);
@@ -34,7 +35,7 @@ describe('secret check', () => {
 
   it('rejects another secret, another pepper, or a malformed stored hash', () => {
     expect(secretMatches({ pepper, secret: 'the-secreT', storedHash: stored })).toBe(false);
-    expect(secretMatches({ pepper: `${pepper}!`, secret: 'the-secret', storedHash: stored })).toBe(false);
+    expect(secretMatches({ pepper: pepperKey(`${pepperText}!`), secret: 'the-secret', storedHash: stored })).toBe(false);
     expect(secretMatches({ pepper, secret: 'the-secret', storedHash: stored.subarray(0, 16) })).toBe(false);
   });
 });

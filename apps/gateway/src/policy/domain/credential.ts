@@ -1,5 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
-import { hashKeySecret } from '@attest/contracts';
+import { createHmac, createSecretKey, KeyObject, timingSafeEqual } from 'node:crypto';
 
 /** The credential headers of a request, as received (either may be absent). */
 export interface CredentialHeaders {
@@ -21,8 +20,18 @@ export function extractCredential(headers: CredentialHeaders): string | null {
   return apiKey ? apiKey : null;
 }
 
+/** The pepper as a key object, made once: an HMAC keyed by a string converts the string on every call. */
+export function pepperKey(pepper: string): KeyObject {
+  return createSecretKey(Buffer.from(pepper, 'utf8'));
+}
+
+/** The contracts' `hashKeySecret` as raw bytes: the same HMAC-SHA-256, without a hex round trip per request. */
+export function keyedHash(pepper: KeyObject, secret: string): Buffer {
+  return createHmac('sha256', pepper).update(secret).digest();
+}
+
 /** Whether `secret` is the one whose keyed hash is `storedHash`, compared in constant time. */
-export function secretMatches(options: { pepper: string; secret: string; storedHash: Buffer }): boolean {
-  const presented = Buffer.from(hashKeySecret(options.pepper, options.secret), 'hex');
+export function secretMatches(options: { pepper: KeyObject; secret: string; storedHash: Buffer }): boolean {
+  const presented = keyedHash(options.pepper, options.secret);
   return presented.length === options.storedHash.length && timingSafeEqual(presented, options.storedHash);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PolicyView } from './policy-view';
+import { lifecycleNotice, PolicyView } from './policy-view';
 import { catalogState, newKey, policyState } from './policy-view.fixtures';
 
 describe('PolicyView', () => {
@@ -92,6 +92,58 @@ describe('PolicyView', () => {
       view.applyCatalog(second.apiId, second);
       view.applyCatalog(first.apiId, null);
       expect(view.matchApi('/shared/items/1')?.entry.apiId).toBe(second.apiId);
+    });
+  });
+
+  describe('limits', () => {
+    it("carries a key's own limits and an API's per-key limits, and none where nothing is capped", () => {
+      const view = new PolicyView();
+      const key = newKey();
+      const limited = policyState({ key });
+      limited.keys[0].rateLimit = { requestsPerSecond: 5, burst: 10 };
+      view.applyPolicy(limited.principalId, limited);
+      expect(view.keyByPrefix(key.prefix)?.limits).toEqual({ rateLimit: { requestsPerSecond: 5, burst: 10 }, quota: null });
+
+      const open = newKey();
+      const unlimited = policyState({ key: open });
+      unlimited.keys[0].quota = { perDay: null, perMonth: null };
+      view.applyPolicy(unlimited.principalId, unlimited);
+      expect(view.keyByPrefix(open.prefix)?.limits).toBeNull();
+
+      const api = catalogState({ quota: { perDay: 100, perMonth: null } });
+      view.applyCatalog(api.apiId, api);
+      expect(view.api(api.apiId)?.keyLimits).toEqual({ rateLimit: null, quota: { perDay: 100, perMonth: null } });
+    });
+  });
+
+  describe('lifecycle notice', () => {
+    const sunsetAt = '2031-06-30T23:59:59.000Z';
+
+    it('says when a deprecated API was deprecated, as an RFC 9745 date, when the catalog knows it', () => {
+      const deprecatedAtMs = Date.parse('2030-01-15T10:00:00Z');
+      expect(lifecycleNotice({ status: 'deprecated', sunsetAt, deprecatedAtMs })).toEqual([
+        'deprecation',
+        `@${deprecatedAtMs / 1000}`,
+        'sunset',
+        'Mon, 30 Jun 2031 23:59:59 GMT',
+      ]);
+    });
+
+    it('says only that it is deprecated when the moment is unknown, and omits a sunset never set', () => {
+      expect(lifecycleNotice({ status: 'deprecated', sunsetAt: null, deprecatedAtMs: null })).toEqual(['deprecation', 'true']);
+    });
+
+    it('announces a sunset planned for an active API, and nothing for a retired one (it answers 410)', () => {
+      expect(lifecycleNotice({ status: 'active', sunsetAt, deprecatedAtMs: null })).toEqual(['sunset', 'Mon, 30 Jun 2031 23:59:59 GMT']);
+      expect(lifecycleNotice({ status: 'active', sunsetAt: null, deprecatedAtMs: null })).toEqual([]);
+      expect(lifecycleNotice({ status: 'retired', sunsetAt, deprecatedAtMs: null })).toEqual([]);
+    });
+
+    it('reads a deprecation time from a catalog record that carries one, and builds the notice once per version', () => {
+      const view = new PolicyView();
+      const api = { ...catalogState({ status: 'deprecated', sunsetAt }), deprecatedAt: '2030-01-15T10:00:00.000Z' };
+      view.applyCatalog(api.apiId, api);
+      expect(view.api(api.apiId)?.noticeHeaders).toEqual(['deprecation', '@1894701600', 'sunset', 'Mon, 30 Jun 2031 23:59:59 GMT']);
     });
   });
 });

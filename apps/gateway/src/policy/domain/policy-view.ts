@@ -1,6 +1,12 @@
-import { CatalogState, PolicyState } from '@attest/contracts';
+import { CatalogState, PolicyState, Quota, RateLimit } from '@attest/contracts';
 import { BasePathMatch, matchBasePath } from './base-path';
 import { compileRoutes, RouteTable } from './route-table';
+
+/** Rate limit and quotas a key is held to; an entry carries null instead when neither is set. */
+export interface LimitSettings {
+  rateLimit: RateLimit | null;
+  quota: Quota | null;
+}
 
 /** An API key as the gateway holds it: enough to verify a presented secret, never the secret itself. */
 export interface KeyEntry {
@@ -16,6 +22,8 @@ export interface KeyEntry {
   apiIds: ReadonlySet<string> | null;
   /** When set, the key carries only these scopes, whatever its principal is granted. */
   scopes: ReadonlySet<string> | null;
+  /** The key's own limits over every API it calls. */
+  limits: LimitSettings | null;
 }
 
 export interface GrantEntry {
@@ -41,8 +49,14 @@ export interface ApiEntry {
   upstreamPath: string;
   status: CatalogState['status'];
   sunsetAt: string | null;
+  /** When the API was deprecated, where the catalog says so. */
+  deprecatedAtMs: number | null;
   version: number;
   routes: RouteTable;
+  /** Limits every key is held to on this API, each key separately. */
+  keyLimits: LimitSettings | null;
+  /** `Deprecation` and `Sunset` fields added to every proxied answer, built once per catalog version. */
+  noticeHeaders: readonly string[];
 }
 
 /** What applying one record did: counted per topic in the metrics. */
@@ -156,13 +170,22 @@ function toPrincipalEntry(state: PolicyState): PrincipalEntry {
       expiresAtMs: key.expiresAt === null ? null : Date.parse(key.expiresAt),
       apiIds: key.apiIds === null ? null : new Set(key.apiIds),
       scopes: key.scopes === null ? null : new Set(key.scopes),
+      limits: limitSettings(key),
     })),
     grantsByApi,
   };
 }
 
-function toApiEntry(state: CatalogState): ApiEntry {
+/**
+ * `deprecatedAt` is not in the catalog contract yet; it is read when a producer sends it, so the
+ * `Deprecation` date appears without a gateway change once the contract carries it.
+ */
+type CatalogWithDeprecation = CatalogState & { deprecatedAt?: string | null };
+
+function toApiEntry(state: CatalogWithDeprecation): ApiEntry {
   const upstream = new URL(state.upstreamUrl);
+  const parsed = state.deprecatedAt ? Date.parse(state.deprecatedAt) : Number.NaN;
+  const deprecatedAtMs = Number.isNaN(parsed) ? null : parsed;
   return {
     apiId: state.apiId,
     basePath: state.basePath,
@@ -170,7 +193,32 @@ function toApiEntry(state: CatalogState): ApiEntry {
     upstreamPath: upstream.pathname.replace(/\/+$/, ''),
     status: state.status,
     sunsetAt: state.sunsetAt,
+    deprecatedAtMs,
     version: state.version,
     routes: compileRoutes(state.routes),
+    keyLimits: limitSettings(state),
+    noticeHeaders: lifecycleNotice({ status: state.status, sunsetAt: state.sunsetAt, deprecatedAtMs }),
   };
+}
+
+function limitSettings(source: { rateLimit?: RateLimit | null; quota?: Quota | null }): LimitSettings | null {
+  const rateLimit = source.rateLimit ?? null;
+  const quota = source.quota !== null && source.quota !== undefined && (source.quota.perDay !== null || source.quota.perMonth !== null) ? source.quota : null;
+  return rateLimit === null && quota === null ? null : { rateLimit, quota };
+}
+
+/**
+ * RFC 9745 `Deprecation` (a structured-field date, `@<epoch seconds>`, of when the API was deprecated;
+ * `true` where that moment is unknown, as the drafts before the RFC wrote it) and RFC 8594 `Sunset`
+ * (an HTTP-date), sent while the API is deprecated; a sunset planned for an active API is announced too.
+ */
+export function lifecycleNotice(api: { status: CatalogState['status']; sunsetAt: string | null; deprecatedAtMs: number | null }): string[] {
+  if (api.status === 'retired') return [];
+  const headers: string[] = [];
+  if (api.status === 'deprecated') {
+    headers.push('deprecation', api.deprecatedAtMs === null ? 'true' : `@${Math.floor(api.deprecatedAtMs / 1000)}`);
+  }
+  const sunsetMs = api.sunsetAt === null ? Number.NaN : Date.parse(api.sunsetAt);
+  if (!Number.isNaN(sunsetMs)) headers.push('sunset', new Date(sunsetMs).toUTCString());
+  return headers;
 }

@@ -7,6 +7,8 @@ export interface CompiledRoute {
   path: string;
   scope: string;
   segments: ReadonlyArray<string | null>;
+  /** `GET /orders/:id`: how access logs name the route, built once. */
+  label: string;
 }
 
 /** Routes by method, most specific first, so the first template that matches wins. */
@@ -29,6 +31,7 @@ export function compileRoutes(routes: readonly ApiRoute[]): RouteTable {
       path: route.path,
       scope: route.scope,
       segments: pathSegments(route.path).map((segment) => (segment.startsWith(':') ? null : segment)),
+      label: `${route.method} ${route.path}`,
     };
     const list = table.get(route.method) ?? [];
     list.push(compiled);

@@ -1,0 +1,45 @@
+import { accessLogSchema } from '@attest/contracts';
+import { randomUUID } from 'node:crypto';
+import { AccessLogEntry, IsoClock, PACKED_FIELDS, PackedValue, packEntry, toAccessLogRecord, unpackEntry } from './access-log-entry';
+
+describe('access-log entries', () => {
+  const entry = (overrides: Partial<AccessLogEntry> = {}): AccessLogEntry => ({
+    requestId: 'req-1',
+    atMs: Date.parse('2030-01-02T03:04:05.678Z'),
+    method: 'GET',
+    path: '/orders/1',
+    status: 200,
+    outcome: 'allowed',
+    latencyMs: 1.25,
+    apiId: randomUUID(),
+    route: 'GET /orders/:id',
+    keyId: randomUUID(),
+    principalId: randomUUID(),
+    grantId: randomUUID(),
+    ...overrides,
+  });
+
+  it('cross to the worker packed flat and come back unchanged, nulls included', () => {
+    const batch: PackedValue[] = [];
+    const first = entry();
+    const second = entry({ requestId: 'req-2', status: 401, outcome: 'unauthenticated', apiId: null, route: null, keyId: null, principalId: null, grantId: null });
+    packEntry(batch, first);
+    packEntry(batch, second);
+    expect(batch).toHaveLength(2 * PACKED_FIELDS);
+    expect(unpackEntry(batch, 0)).toEqual(first);
+    expect(unpackEntry(batch, PACKED_FIELDS)).toEqual(second);
+  });
+
+  it('become records that satisfy the published contract, without re-validation on the hot path', () => {
+    const record = toAccessLogRecord({ entry: entry(), gatewayId: 'gw-1', clock: new IsoClock() });
+    expect(accessLogSchema.parse(record)).toEqual(record);
+    expect(record.at).toBe('2030-01-02T03:04:05.678Z');
+  });
+
+  it('format each millisecond once and still give every entry its own time', () => {
+    const clock = new IsoClock();
+    expect(clock.format(0)).toBe('1970-01-01T00:00:00.000Z');
+    expect(clock.format(0)).toBe('1970-01-01T00:00:00.000Z');
+    expect(clock.format(1)).toBe('1970-01-01T00:00:00.001Z');
+  });
+});

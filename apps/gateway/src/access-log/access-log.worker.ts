@@ -1,0 +1,85 @@
+import { Logger } from '@nestjs/common';
+import { Partitioners } from 'kafkajs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { TOPICS } from '@attest/contracts';
+import { BatchingPublisher, createKafkaClient } from '@attest/messaging';
+import { createGatewayLogger, NestPinoLogger } from '../logging/gateway-logger';
+import { IsoClock, PACKED_FIELDS, PackedValue, toAccessLogRecord, unpackEntry } from './access-log-entry';
+import { AccessLogWorkerData, FromAccessLogWorker, ToAccessLogWorker } from './access-log.protocol';
+
+/**
+ * The access log's producer thread: turns packed batches from the request thread into records,
+ * envelopes and JSON, and produces them with its own Kafka client, so none of that costs the thread
+ * that answers requests.
+ */
+const STATS_EVERY_MS = 1000;
+const CONNECT_RETRY_MS = 1000;
+
+const data = workerData as AccessLogWorkerData;
+const port = parentPort!;
+// The shared libraries log through Nest's Logger: route it to the same pino output as the request thread.
+Logger.overrideLogger(new NestPinoLogger(createGatewayLogger(data.logLevel).child({ thread: 'access-log' })));
+const logger = new Logger('AccessLogWorker');
+
+const kafka = createKafkaClient({ clientId: 'gateway-access-log', brokers: data.brokers });
+const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+const publisher = new BatchingPublisher({
+  producer,
+  topic: TOPICS.accessLog,
+  source: 'gateway',
+  maxBatch: data.maxBatch,
+  lingerMs: data.lingerMs,
+  trustedPayloads: true,
+});
+const clock = new IsoClock();
+
+/** Resolves once connected; until then batches wait in the publisher's bounded buffer. */
+const connected: Promise<void> = (async () => {
+  for (;;) {
+    try {
+      await producer.connect();
+      return;
+    } catch (error) {
+      logger.warn(`access-log producer could not connect, retrying: ${(error as Error).message}`);
+      await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
+    }
+  }
+})();
+
+function publishAll(batch: readonly PackedValue[]): void {
+  for (let offset = 0; offset < batch.length; offset += PACKED_FIELDS) {
+    const entry = unpackEntry(batch, offset);
+    publisher.publish(entry.keyId ?? entry.requestId, toAccessLogRecord({ entry, gatewayId: data.gatewayId, clock }));
+  }
+}
+
+function post(message: FromAccessLogWorker): void {
+  port.postMessage(message);
+}
+
+port.on('message', (message: ToAccessLogWorker) => {
+  switch (message.type) {
+    case 'entries':
+      // Chained on the connection so that batches keep their order and none is sent before it is up.
+      void connected.then(() => publishAll(message.batch));
+      return;
+    case 'flush':
+      void connected
+        .then(() => publisher.flush())
+        .then(() => post({ type: 'done', id: message.id, sent: publisher.sentCount, dropped: publisher.droppedCount }));
+      return;
+    case 'close':
+      void connected
+        .then(() => publisher.close())
+        .then(() => producer.disconnect())
+        .catch((error: Error) => logger.warn(`closing the access-log producer failed: ${error.message}`))
+        .then(() => {
+          clearInterval(stats);
+          post({ type: 'done', id: message.id, sent: publisher.sentCount, dropped: publisher.droppedCount });
+          port.close();
+        });
+      return;
+  }
+});
+
+const stats = setInterval(() => post({ type: 'stats', sent: publisher.sentCount, dropped: publisher.droppedCount }), STATS_EVERY_MS);

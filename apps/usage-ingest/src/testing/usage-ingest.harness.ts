@@ -1,0 +1,153 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Kafka, Producer } from 'kafkajs';
+import { AccessGrant, AccessLogRecord, TOPICS } from '@attest/contracts';
+import { buildEnvelope, createKafkaClient, ensureTopics, parseBrokers, partitionOf } from '@attest/messaging';
+import { assertTestDatabase, databaseName, ensureDatabase, withDatabase } from '@attest/persistence';
+import { SERVICE } from '../config';
+
+export const HARNESS_ADMIN_TOKEN = 'usage-ingest-int-spec-admin-token';
+
+export interface UsageIngestHarness {
+  app: INestApplication;
+  baseUrl: string;
+  kafka: Kafka;
+  groupPrefix: string;
+  /** The access-log batch consumer's group (also the `consumer` of its stored positions). */
+  accessLogGroup: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts usage-ingest in-process for an integration spec, on the shared broker, with a database and
+ * consumer groups of its own: the access log is shared by every suite running at once, and two groups
+ * counting into one database would count each call twice. Its access-log group starts at the topic's
+ * current end, so the spec counts what it sends and never replays other runs' traffic.
+ */
+export async function startUsageIngest(options: {
+  /** The test database's URL; the suite gets its own database next to it, `<name>_<suite>`. */
+  databaseUrl: string;
+  suite: string;
+  env?: Record<string, string>;
+  /** Another process of an earlier harness: same database and groups, its committed offsets kept. */
+  after?: UsageIngestHarness;
+}): Promise<UsageIngestHarness> {
+  const databaseUrl = withDatabase(options.databaseUrl, `${databaseName(options.databaseUrl)}_${options.suite}`);
+  assertTestDatabase(databaseUrl);
+  await ensureDatabase(databaseUrl);
+  const groupPrefix = options.after?.groupPrefix ?? `usage-ingest-spec-${randomUUID().slice(0, 8)}`;
+  Object.assign(process.env, {
+    DATABASE_URL: databaseUrl,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    ATTEST_ADMIN_TOKEN: HARNESS_ADMIN_TOKEN,
+    KAFKA_GROUP_PREFIX: groupPrefix,
+    ...options.env,
+  });
+  const kafka = options.after?.kafka ?? createKafkaClient({ clientId: 'usage-ingest-int-spec', brokers: parseBrokers(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092') });
+  const accessLogGroup = `${groupPrefix}.${SERVICE}.access-log`;
+  if (!options.after) {
+    await ensureTopics(kafka, [TOPICS.accessLog]);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const ends = await admin.fetchTopicOffsets(TOPICS.accessLog);
+      await admin.setOffsets({ groupId: accessLogGroup, topic: TOPICS.accessLog, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+  // Imported only now: the module reads its settings from the environment set just above.
+  const { AppModule } = await import('../app.module');
+  const app = await NestFactory.create(AppModule, { logger: false, abortOnError: false });
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  // Ready means the grants consumer fetched once, so a grant announced from now on is not skipped.
+  await waitUntilReady(baseUrl);
+  return { app, baseUrl, kafka, groupPrefix, accessLogGroup, close: () => app.close() };
+}
+
+/** A grant as enforcement announces it, active and created now unless told otherwise. */
+export function grantState(overrides: Partial<AccessGrant> = {}): AccessGrant {
+  const now = new Date().toISOString();
+  return {
+    grantId: randomUUID(),
+    principalId: randomUUID(),
+    apiId: randomUUID(),
+    scopes: ['orders:read'],
+    status: 'active',
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+/** One allowed call under the grant with the key, as the gateway logs it, unless told otherwise. */
+export function accessLogRecord(grant: AccessGrant, keyId: string, overrides: Partial<AccessLogRecord> = {}): AccessLogRecord {
+  return {
+    requestId: randomUUID(),
+    at: new Date().toISOString(),
+    method: 'GET',
+    path: '/orders/v1/orders/42',
+    status: 200,
+    outcome: 'allowed',
+    latencyMs: 2.5,
+    apiId: grant.apiId,
+    route: 'GET /orders/:id',
+    keyId,
+    principalId: grant.principalId,
+    grantId: grant.grantId,
+    gatewayId: 'gw-int-spec',
+    ...overrides,
+  };
+}
+
+/** Sends grant states keyed by grant id, as enforcement does. */
+export async function announceGrants(producer: Producer, grants: AccessGrant[]): Promise<void> {
+  await producer.send({
+    topic: TOPICS.accessGrants,
+    acks: -1,
+    messages: grants.map((grant) => ({
+      key: grant.grantId,
+      value: JSON.stringify(buildEnvelope({ topic: TOPICS.accessGrants, subject: grant.grantId, data: grant, source: 'enforcement' })),
+    })),
+  });
+}
+
+/**
+ * Sends access-log records in one request, keyed by key id as the gateway does (one key's records
+ * stay in order on one partition); a string is sent as a raw, invalid value under the given key.
+ * Returns where each landed.
+ */
+export async function produceAccessLogs(
+  producer: Producer,
+  records: Array<AccessLogRecord | { key: string; raw: string }>,
+): Promise<Array<{ partition: number; offset: string }>> {
+  const messages = records.map((record) =>
+    'raw' in record
+      ? { key: record.key, value: record.raw }
+      : {
+          key: record.keyId ?? record.requestId,
+          value: JSON.stringify(buildEnvelope({ topic: TOPICS.accessLog, subject: record.keyId ?? record.requestId, data: record, source: 'gateway' })),
+        },
+  );
+  const metadata = await producer.send({ topic: TOPICS.accessLog, acks: -1, messages });
+  // Records of one partition got consecutive offsets in the order sent.
+  const next = new Map(metadata.map((m) => [m.partition, BigInt(m.baseOffset ?? '0')]));
+  return messages.map((message) => {
+    const partition = partitionOf(TOPICS.accessLog, message.key);
+    const offset = next.get(partition)!;
+    next.set(partition, offset + 1n);
+    return { partition, offset: offset.toString() };
+  });
+}
+
+async function waitUntilReady(baseUrl: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while ((await fetch(`${baseUrl}/health/ready`).catch(() => null))?.status !== 200) {
+    if (Date.now() > deadline) throw new Error('usage-ingest did not become ready within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

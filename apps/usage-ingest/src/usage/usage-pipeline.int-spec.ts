@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import { Admin, Partitioners, Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { deadLetterTopic, TOPICS, UsageLastUsed, usageLastUsedKey, UsageSignal } from '@attest/contracts';
+import { parseEvent } from '@attest/messaging';
+import { TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
+import {
+  accessLogRecord,
+  announceGrants,
+  grantState,
+  produceAccessLogs,
+  startUsageIngest,
+  UsageIngestHarness,
+} from '../testing/usage-ingest.harness';
+import { UsageConsumer } from './usage.consumer';
+
+jest.setTimeout(90_000);
+
+describe('usage-ingest: batches of access logs into counts, last-used and first-use events', () => {
+  let harness: UsageIngestHarness;
+  let dataSource: DataSource;
+  let producer: Producer;
+  let admin: Admin;
+  let probe: TopicProbe;
+
+  beforeAll(async () => {
+    harness = await startUsageIngest({ databaseUrl: TEST_DATABASE_URL, suite: 'usage_pipeline' });
+    dataSource = harness.app.get(DataSource);
+    producer = harness.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    admin = harness.kafka.admin();
+    await admin.connect();
+    probe = await new TopicProbe(harness.kafka, [deadLetterTopic(TOPICS.accessLog), TOPICS.usageLastUsed, TOPICS.usageSignals]).start();
+  });
+
+  afterAll(async () => {
+    await probe?.stop();
+    await admin?.disconnect();
+    await producer?.disconnect();
+    await harness?.close();
+  });
+
+  const grantTotal = async (grantId: string): Promise<number> =>
+    (await dataSource.query(`SELECT requests::int AS n FROM usage_ingest.grant_usage WHERE grant_id = $1`, [grantId]))[0]?.n ?? 0;
+  const keyApiTotal = async (keyId: string): Promise<number> =>
+    (await dataSource.query(`SELECT coalesce(sum(requests), 0)::int AS n FROM usage_ingest.key_api_usage WHERE key_id = $1`, [keyId]))[0].n;
+  const grantTotalReaching = (grantId: string, requests: number) =>
+    waitFor(async () => ((await grantTotal(grantId)) >= requests ? grantTotal(grantId) : false), {
+      timeoutMs: 30_000,
+      description: `grant ${grantId} at ${requests} requests`,
+    });
+
+  /**
+   * Waits until everything committed so far is on Kafka and seen by the probe: the outbox is drained,
+   * then the probe has reached the end offsets of that moment. Only then may a test count what was
+   * (not) published.
+   */
+  async function settled(): Promise<void> {
+    await waitFor(async () => (await dataSource.query(`SELECT count(*)::int AS n FROM usage_ingest.outbox`))[0].n === 0, {
+      description: 'outbox drained',
+    });
+    for (const topic of [TOPICS.usageLastUsed, TOPICS.usageSignals]) {
+      const ends = (await admin.fetchTopicOffsets(topic)).filter((p) => BigInt(p.high) > BigInt(p.low));
+      await waitFor(
+        () => ends.every((end) => probe.messages.some((m) => m.topic === topic && m.partition === end.partition && BigInt(m.offset) >= BigInt(end.high) - 1n)),
+        { description: `probe caught up on ${topic}` },
+      );
+    }
+  }
+  const lastUsedOf = (key: string): UsageLastUsed[] =>
+    probe.where((m) => m.topic === TOPICS.usageLastUsed && m.key === key).map((m) => (m.value as { data: UsageLastUsed }).data);
+  const signalsOf = (grantId: string): UsageSignal[] =>
+    probe.where((m) => m.topic === TOPICS.usageSignals && m.key === grantId).map((m) => (m.value as { data: UsageSignal }).data);
+
+  it('counts every call of a large batch exactly once, per grant, key, route and day', async () => {
+    const grants = [grantState(), grantState(), grantState()];
+    const keys = [randomUUID(), randomUUID()];
+    const records = Array.from({ length: 900 }, (_, i) =>
+      accessLogRecord(grants[i % 3], keys[i % 2], {
+        at: new Date(Date.UTC(2026, 5, 1 + (i % 2), 12, 0, i % 60)).toISOString(),
+        route: i % 5 === 0 ? 'GET /orders' : 'GET /orders/:id',
+      }),
+    );
+    await produceAccessLogs(producer, records);
+
+    for (const grant of grants) expect(await grantTotalReaching(grant.grantId, 300)).toBe(300);
+    expect(await keyApiTotal(keys[0])).toBe(450);
+    expect(await keyApiTotal(keys[1])).toBe(450);
+    const daily = await dataSource.query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, route, sum(requests)::int AS requests FROM usage_ingest.usage_daily
+       WHERE grant_id = ANY($1::uuid[]) GROUP BY day, route ORDER BY day, route`,
+      [grants.map((g) => g.grantId)],
+    );
+    expect(daily).toEqual([
+      { day: '2026-06-01', route: 'GET /orders', requests: 90 },
+      { day: '2026-06-01', route: 'GET /orders/:id', requests: 360 },
+      { day: '2026-06-02', route: 'GET /orders', requests: 90 },
+      { day: '2026-06-02', route: 'GET /orders/:id', requests: 360 },
+    ]);
+  });
+
+  it('does not count a batch again when Kafka redelivers it to a new process after the database committed it', async () => {
+    const grant = grantState();
+    const keyId = randomUUID();
+    const [first] = await produceAccessLogs(
+      producer,
+      Array.from({ length: 40 }, () => accessLogRecord(grant, keyId, { at: '2026-07-01T10:00:00.000Z' })),
+    );
+    expect(await grantTotalReaching(grant.grantId, 40)).toBe(40);
+
+    // As if the process died after its database commit but before Kafka learned the offsets: a new
+    // process (nothing remembered in memory) finds the group's offset back at the batch's start.
+    await harness.close();
+    await admin.setOffsets({ groupId: harness.accessLogGroup, topic: TOPICS.accessLog, partitions: [{ partition: first.partition, offset: first.offset }] });
+    // Behind the redelivered records on the same partition: once it is counted, they were consumed.
+    await produceAccessLogs(producer, [accessLogRecord(grant, keyId, { at: '2026-07-02T10:00:00.000Z' })]);
+    harness = await startUsageIngest({ databaseUrl: TEST_DATABASE_URL, suite: 'usage_pipeline', after: harness });
+    dataSource = harness.app.get(DataSource);
+
+    expect(await grantTotalReaching(grant.grantId, 41)).toBe(41);
+    expect(await keyApiTotal(keyId)).toBe(41);
+    expect(harness.app.get(UsageConsumer).consumer.skippedCount).toBeGreaterThanOrEqual(40);
+    const [position] = await dataSource.query(
+      `SELECT next_offset FROM usage_ingest.consumer_positions WHERE consumer = $1 AND topic = $2 AND partition = $3`,
+      [harness.accessLogGroup, TOPICS.accessLog, first.partition],
+    );
+    expect(BigInt(position.next_offset)).toBe(BigInt(first.offset) + 41n);
+  });
+
+  it('dead-letters invalid records with reason, key and offset, and counts the rest of their batch', async () => {
+    const grant = grantState();
+    const keyId = randomUUID();
+    const landed = await produceAccessLogs(producer, [
+      accessLogRecord(grant, keyId),
+      { key: keyId, raw: '{"id": "not-an-envelope"}' },
+      // Valid by the schema, but a grant without a route cannot be counted.
+      accessLogRecord(grant, keyId, { route: null }),
+      accessLogRecord(grant, keyId),
+    ]);
+
+    expect(await grantTotalReaching(grant.grantId, 2)).toBe(2);
+    const letters = await waitFor(() => {
+      const found = probe.where((m) => m.topic === deadLetterTopic(TOPICS.accessLog) && m.key === keyId);
+      return found.length === 2 ? found : undefined;
+    }, { description: 'two dead letters' });
+    const byOffset = new Map(letters.map((letter) => [letter.headers['x-dlq-offset'], letter.headers]));
+    expect(byOffset.get(landed[1].offset)?.['x-dlq-reason']).toMatch(/invalid envelope/);
+    expect(byOffset.get(landed[2].offset)?.['x-dlq-reason']).toMatch(/no route/);
+    expect(letters.every((l) => l.headers['x-dlq-partition'] === String(landed[0].partition))).toBe(true);
+    expect(letters.every((l) => l.headers['x-dlq-consumer'] === harness.accessLogGroup)).toBe(true);
+    expect(await grantTotal(grant.grantId)).toBe(2);
+  });
+
+  it('publishes a key and API last use on first use, then only once it moved past the interval', async () => {
+    const grant = grantState();
+    const keyId = randomUUID();
+    const t0 = Date.parse('2026-08-01T10:00:00.000Z');
+    const at = (seconds: number) => new Date(t0 + seconds * 1000).toISOString();
+    // One batch at a time, each counted before the next, so each is its own publishing decision.
+    const steps = [0, 30, 61, 90, 100];
+    for (const [i, seconds] of steps.entries()) {
+      await produceAccessLogs(producer, [accessLogRecord(grant, keyId, { at: at(seconds) })]);
+      await grantTotalReaching(grant.grantId, i + 1);
+    }
+    // An earlier call arriving late moves nothing forward, so it publishes nothing either.
+    await produceAccessLogs(producer, [accessLogRecord(grant, keyId, { at: at(-500) })]);
+    await grantTotalReaching(grant.grantId, 6);
+    await settled();
+
+    const key = usageLastUsedKey({ keyId, apiId: grant.apiId });
+    const published = lastUsedOf(key);
+    expect(published).toEqual([
+      { keyId, principalId: grant.principalId, apiId: grant.apiId, grantId: grant.grantId, lastUsedAt: at(0), requests: 1 },
+      { keyId, principalId: grant.principalId, apiId: grant.apiId, grantId: grant.grantId, lastUsedAt: at(61), requests: 3 },
+    ]);
+    const envelopes = probe.where((m) => m.topic === TOPICS.usageLastUsed && m.key === key);
+    for (const envelope of envelopes) {
+      expect(parseEvent(TOPICS.usageLastUsed, Buffer.from(JSON.stringify(envelope.value)))).toMatchObject({ ok: true });
+    }
+  });
+
+  it('publishes a first-use signal the first time a grant is used, and only then', async () => {
+    const grant = grantState();
+    const keyId = randomUUID();
+    await announceGrants(producer, [grant]);
+    await produceAccessLogs(producer, [accessLogRecord(grant, keyId, { at: '2026-09-01T10:00:00.000Z' })]);
+    await grantTotalReaching(grant.grantId, 1);
+    await produceAccessLogs(producer, [
+      accessLogRecord(grant, keyId, { at: '2026-09-02T10:00:00.000Z' }),
+      accessLogRecord(grant, keyId, { at: '2026-09-03T10:00:00.000Z' }),
+    ]);
+    await grantTotalReaching(grant.grantId, 3);
+    await settled();
+
+    const signals = signalsOf(grant.grantId);
+    expect(signals).toEqual([{ kind: 'first-use', grantId: grant.grantId, lastUsedAt: '2026-09-01T10:00:00.000Z', daysSinceUse: expect.any(Number) }]);
+    // Whole days from the call to when the signal was written, a moment before now.
+    const daysSince = Math.floor((Date.now() - Date.parse('2026-09-01T10:00:00.000Z')) / 86_400_000);
+    expect([daysSince - 1, daysSince]).toContain(signals[0].daysSinceUse);
+    const [envelope] = probe.where((m) => m.topic === TOPICS.usageSignals && m.key === grant.grantId);
+    expect(parseEvent(TOPICS.usageSignals, Buffer.from(JSON.stringify(envelope.value)))).toMatchObject({ ok: true });
+  });
+});

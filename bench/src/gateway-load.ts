@@ -1,0 +1,399 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { CatalogState, EVENT_CONTRACTS, formatApiKey, PolicyState, Topic, TOPICS } from '@attest/contracts';
+import { freePort } from '@attest/testing';
+import { fmt } from './stats';
+import { parseWrk, WrkResult } from './wrk';
+
+/**
+ * The gateway under load, side by side with what bounds it, in one run with `wrk` on loopback and the
+ * same upstream (nginx answering a small body) behind every target:
+ *   upstream direct · nginx proxy_pass (keep-alive) · a bare Node proxy · the gateway with its features.
+ */
+export interface GatewayLoadOptions {
+  brokers: string;
+  /** Measured seconds per target, split over `rounds`. */
+  seconds: number;
+  warmUpSeconds: number;
+  connections: number;
+  threads: number;
+  /** Targets are measured in turn, round after round, so a passing load on the machine spreads over all of them. */
+  rounds: number;
+  /** Another build of the gateway (its dist/main.js) measured beside this one, for before/after comparisons. */
+  baselineGatewayMain?: string;
+}
+
+interface Target {
+  name: string;
+  url: string;
+  /** A gateway's own origin, for its metrics. */
+  gatewayOrigin?: string;
+  headers?: Record<string, string>;
+  /** The process whose CPU time is charged to each request, when it is a Node process of ours. */
+  pid?: number;
+}
+
+interface Measured extends WrkResult {
+  name: string;
+  /** CPU time (user + system, every thread) the target process spent per answered request. */
+  cpuUsPerRequest: number | null;
+  /** The same for its main thread alone: the one that answers requests, and so bounds throughput. */
+  mainThreadCpuUsPerRequest: number | null;
+}
+
+const ROOT = resolve(__dirname, '..', '..');
+const WORK_DIR = resolve(ROOT, '.cache', 'bench', 'nginx');
+const UPSTREAM_BODY = '{"ok":true,"service":"bench-upstream"}';
+
+export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measured[]> {
+  ensureTools();
+  const ports = { upstream: await freePort(), nginxProxy: await freePort(), bare: await freePort(), gateway: await freePort() };
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    stops.push(await startNginx(ports));
+    const upstream = `http://127.0.0.1:${ports.upstream}`;
+    const bare = await startBareProxy(upstream, ports.bare);
+    stops.push(bare.stop);
+    const pepper = randomBytes(24).toString('base64url');
+    const gateways: Array<{ name: string; main: string; env: Record<string, string> }> = [
+      { name: 'gateway (all features)', main: GATEWAY_MAIN, env: { ACCESS_LOG_MODE: 'worker' } },
+      { name: 'gateway, log in-thread', main: GATEWAY_MAIN, env: { ACCESS_LOG_MODE: 'inline' } },
+    ];
+    if (options.baselineGatewayMain) gateways.push({ name: 'gateway (baseline build)', main: options.baselineGatewayMain, env: {} });
+    const targets: Target[] = [
+      { name: 'upstream direct (nginx)', url: `${upstream}/items/1` },
+      { name: 'nginx proxy_pass', url: `http://127.0.0.1:${ports.nginxProxy}/items/1` },
+      { name: 'bare Node proxy', url: `http://127.0.0.1:${ports.bare}/items/1`, pid: bare.pid },
+    ];
+    const started: Array<{ name: string; url: string; pid: number }> = [];
+    for (const variant of gateways) {
+      const gateway = await startGateway({ ...variant, brokers: options.brokers, pepper });
+      stops.push(gateway.stop);
+      started.push({ name: variant.name, url: gateway.url, pid: gateway.pid });
+    }
+    // After the gateways, which create the topics on a fresh broker.
+    const policy = await publishBenchPolicy({ brokers: options.brokers, upstream, pepper });
+    for (const gateway of started) {
+      await until(async () => (await fetch(`${gateway.url}${policy.path}`, { headers: policy.headers }).catch(() => null))?.status === 200, 'the bench key to work');
+      targets.push({ name: gateway.name, pid: gateway.pid, gatewayOrigin: gateway.url, url: `${gateway.url}${policy.path}`, headers: policy.headers });
+    }
+
+    for (const target of targets) await wrk(target, { ...options, seconds: options.warmUpSeconds });
+    const rounds: Measured[][] = targets.map(() => []);
+    for (let round = 0; round < options.rounds; round++) {
+      for (const [i, target] of targets.entries()) rounds[i].push(await measureTarget(target, { ...options, seconds: Math.max(1, Math.round(options.seconds / options.rounds)) }));
+    }
+    const results = rounds.map(combine);
+    printReport(results, options);
+    await reportAccessLogs(targets);
+    return results;
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch((error: Error) => console.error(`bench: stopping failed: ${error.message}`));
+  }
+}
+
+/** nginx and wrk are Debian packages; the bench installs them when missing (it runs as root on the bench machines). */
+function ensureTools(): void {
+  const missing = ['nginx', 'wrk'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
+  if (missing.length === 0) return;
+  console.log(`bench: installing ${missing.join(', ')} (apt-get)`);
+  const install = () => spawnSync('apt-get', ['install', '-y', ...missing], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (install().status === 0) return;
+  spawnSync('apt-get', ['update'], { stdio: 'inherit' });
+  if (install().status !== 0) throw new Error(`could not install ${missing.join(', ')} with apt-get`);
+}
+
+/** One nginx (its own prefix and config under .cache/bench, never the system service) serving as upstream and as proxy. */
+async function startNginx(ports: { upstream: number; nginxProxy: number }): Promise<() => Promise<void>> {
+  rmSync(WORK_DIR, { recursive: true, force: true });
+  mkdirSync(resolve(WORK_DIR, 'tmp'), { recursive: true });
+  const conf = resolve(WORK_DIR, 'nginx.conf');
+  const tmp = resolve(WORK_DIR, 'tmp');
+  writeFileSync(
+    conf,
+    `worker_processes auto;
+pid ${WORK_DIR}/nginx.pid;
+error_log ${WORK_DIR}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${tmp}/body;
+  proxy_temp_path ${tmp}/proxy;
+  fastcgi_temp_path ${tmp}/fastcgi;
+  uwsgi_temp_path ${tmp}/uwsgi;
+  scgi_temp_path ${tmp}/scgi;
+  keepalive_requests 10000000;
+  keepalive_timeout 65s;
+  upstream bench_upstream {
+    server 127.0.0.1:${ports.upstream};
+    keepalive 64;
+    keepalive_requests 10000000;
+  }
+  server {
+    listen 127.0.0.1:${ports.upstream};
+    default_type application/json;
+    location / { return 200 '${UPSTREAM_BODY}'; }
+  }
+  server {
+    listen 127.0.0.1:${ports.nginxProxy};
+    location / {
+      proxy_pass http://bench_upstream;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+`,
+  );
+  const child = spawn('nginx', ['-p', WORK_DIR, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const exited = once(child, 'exit');
+  await until(async () => (await fetch(`http://127.0.0.1:${ports.upstream}/`).catch(() => null))?.status === 200, 'nginx to answer');
+  return async () => {
+    if (child.exitCode !== null) return;
+    child.kill('SIGQUIT');
+    await exited;
+  };
+}
+
+async function startBareProxy(upstream: string, port: number): Promise<{ pid: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [resolve(__dirname, 'bare-proxy.main.js')], {
+    env: { ...process.env, UPSTREAM_URL: upstream, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await once(child.stdout!, 'data');
+  return { pid: child.pid!, stop: () => stopChild(child) };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const GATEWAY_MAIN = resolve(ROOT, 'apps', 'gateway', 'dist', 'main.js');
+
+/**
+ * A key that passes every feature on the hot path: key auth (HMAC), a route with a scope, a per-key
+ * rate limit and a per-key-on-API quota far above what the run sends. Its policy is published straight
+ * to the compacted topics, so this section needs no other service.
+ */
+async function publishBenchPolicy(options: { brokers: string; upstream: string; pepper: string }) {
+  const { pepper } = options;
+  const prefix = randomBytes(24).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 12);
+  const secret = randomBytes(32).toString('base64url');
+  const basePath = `/bench-gw-${randomUUID().slice(0, 8)}`;
+  const api: CatalogState = {
+    apiId: randomUUID(),
+    name: 'gateway load benchmark',
+    basePath,
+    upstreamUrl: options.upstream,
+    status: 'active',
+    sunsetAt: null,
+    version: 1,
+    routes: [{ method: 'GET', path: '/items/:id', scope: 'items:read' }],
+    rateLimit: null,
+    quota: { perDay: 1_000_000_000, perMonth: null },
+  };
+  const principalId = randomUUID();
+  const policy: PolicyState = {
+    principalId,
+    status: 'active',
+    version: 1,
+    keys: [
+      {
+        keyId: randomUUID(),
+        prefix,
+        secretHash: createHmac('sha256', pepper).update(secret).digest('hex'),
+        status: 'active',
+        expiresAt: null,
+        apiIds: null,
+        scopes: null,
+        rateLimit: { requestsPerSecond: 10_000_000, burst: 10_000_000 },
+        quota: null,
+      },
+    ],
+    grants: [{ grantId: randomUUID(), apiId: api.apiId, scopes: ['items:read'] }],
+  };
+  const kafka = new Kafka({ clientId: 'bench-gateway-load', brokers: options.brokers.split(','), logLevel: logLevel.WARN });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    await producer.send({ topic: TOPICS.catalogState, acks: -1, messages: [envelopeMessage(TOPICS.catalogState, api.apiId, api)] });
+    await producer.send({ topic: TOPICS.policyState, acks: -1, messages: [envelopeMessage(TOPICS.policyState, principalId, policy)] });
+  } finally {
+    await producer.disconnect();
+  }
+  return { path: `${basePath}/items/1`, headers: { authorization: `Bearer ${formatApiKey({ prefix, secret })}` } };
+}
+
+/** A gateway process of the given build; spawned here rather than through the cluster helper so that any build can be measured. */
+async function startGateway(options: { name: string; main: string; env: Record<string, string>; brokers: string; pepper: string }) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [options.main], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      KAFKA_BROKERS: options.brokers,
+      API_KEY_PEPPER: options.pepper,
+      GATEWAY_ID: `bench-gateway-${randomUUID().slice(0, 8)}`,
+      ...options.env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = () => stopChild(child);
+  try {
+    await until(async () => {
+      if (child.exitCode !== null) throw new Error(`${options.name} exited with ${child.exitCode}`);
+      return (await fetch(`${url}/health/ready`).catch(() => null))?.status === 200;
+    }, `${options.name} to be ready`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, pid: child.pid!, stop };
+}
+
+function envelopeMessage(topic: Topic, key: string, data: unknown): { key: string; value: string } {
+  const contract = EVENT_CONTRACTS[topic];
+  const envelope = {
+    id: randomUUID(),
+    type: contract.type,
+    version: contract.version,
+    occurredAt: new Date().toISOString(),
+    source: 'bench',
+    subject: key,
+    data,
+  };
+  return { key, value: JSON.stringify(envelope) };
+}
+
+async function measureTarget(target: Target, options: { seconds: number; connections: number; threads: number }): Promise<Measured> {
+  const pid = target.pid;
+  const before = pid === undefined ? null : { all: cpuMs(`/proc/${pid}/stat`), main: cpuMs(`/proc/${pid}/task/${pid}/stat`) };
+  const result = await wrk(target, options);
+  const perRequest = (from: number | null | undefined, to: number | null) =>
+    from === null || from === undefined || to === null || result.requests === 0 ? null : ((to - from) * 1000) / result.requests;
+  return {
+    name: target.name,
+    ...result,
+    cpuUsPerRequest: pid === undefined ? null : perRequest(before?.all, cpuMs(`/proc/${pid}/stat`)),
+    mainThreadCpuUsPerRequest: pid === undefined ? null : perRequest(before?.main, cpuMs(`/proc/${pid}/task/${pid}/stat`)),
+  };
+}
+
+/** One target's rounds as one result: totals for counts and CPU, request-weighted means for the percentiles. */
+function combine(rounds: Measured[]): Measured {
+  const requests = rounds.reduce((sum, r) => sum + r.requests, 0);
+  const seconds = rounds.reduce((sum, r) => sum + r.seconds, 0);
+  const weighted = (pick: (r: Measured) => number | null) =>
+    rounds.some((r) => pick(r) === null) || requests === 0 ? null : rounds.reduce((sum, r) => sum + pick(r)! * r.requests, 0) / requests;
+  return {
+    name: rounds[0].name,
+    requests,
+    seconds,
+    rps: requests / seconds,
+    p50Ms: weighted((r) => r.p50Ms)!,
+    p99Ms: weighted((r) => r.p99Ms)!,
+    errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    cpuUsPerRequest: weighted((r) => r.cpuUsPerRequest),
+    mainThreadCpuUsPerRequest: weighted((r) => r.mainThreadCpuUsPerRequest),
+  };
+}
+
+async function wrk(target: Target, options: { seconds: number; connections: number; threads: number }): Promise<WrkResult> {
+  const headerArgs = Object.entries(target.headers ?? {}).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  const args = [`-t${options.threads}`, `-c${options.connections}`, `-d${options.seconds}s`, '--latency', ...headerArgs, target.url];
+  const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`wrk exited with ${code} against ${target.name}:\n${output}`);
+  return parseWrk(output);
+}
+
+const CLOCK_TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
+
+/** User + system CPU time so far of a process (`/proc/<pid>/stat`) or one of its threads (`/proc/<pid>/task/<tid>/stat`), Linux only. */
+function cpuMs(statFile: string): number | null {
+  try {
+    const stat = readFileSync(statFile, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th of the whole line.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+function printReport(results: Measured[], options: GatewayLoadOptions): void {
+  const byName = (prefix: string) => results.find((r) => r.name.startsWith(prefix))!;
+  console.log(
+    `\n== gateway under load (wrk -t${options.threads} -c${options.connections} --latency, loopback, same nginx upstream; ` +
+      `${options.seconds}s per target in ${options.rounds} interleaved rounds after ${options.warmUpSeconds}s warm-up)`,
+  );
+  console.log(
+    `${'target'.padEnd(26)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'CPU µs/req'.padStart(12)}${'main thread'.padStart(13)}`,
+  );
+  for (const r of results) {
+    const cpu = r.cpuUsPerRequest === null ? '' : fmt(r.cpuUsPerRequest, 1);
+    const main = r.mainThreadCpuUsPerRequest === null ? '' : fmt(r.mainThreadCpuUsPerRequest, 1);
+    console.log(
+      `${r.name.padEnd(26)}${fmt(r.rps, 0).padStart(10)}${fmt(r.p50Ms).padStart(9)}${fmt(r.p99Ms).padStart(9)}${String(r.errors).padStart(8)}${cpu.padStart(12)}${main.padStart(13)}`,
+    );
+  }
+  const gateway = byName('gateway (all');
+  const bare = byName('bare');
+  const nginx = byName('nginx proxy');
+  const direct = byName('upstream direct');
+  console.log(
+    `gateway/bare: throughput ${fmt(gateway.rps / bare.rps)}x, p99 ${signed(gateway.p99Ms - bare.p99Ms)} ms (target ≥ 0.90x, within 1 ms)`,
+  );
+  console.log(`bare/nginx proxy: throughput ${fmt(bare.rps / nginx.rps)}x   nginx proxy/direct: ${fmt(nginx.rps / direct.rps)}x`);
+}
+
+/** Whether each gateway's access log kept up: records the broker acknowledged against requests answered. */
+async function reportAccessLogs(targets: Target[]): Promise<void> {
+  for (const target of targets) {
+    if (target.gatewayOrigin === undefined) continue;
+    const read = async () => {
+      const text = await (await fetch(`${target.gatewayOrigin}/metrics`)).text();
+      const sample = (name: string) => [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
+      return {
+        known: text.includes('gateway_access_log_sent_records'),
+        answered: sample('gateway_requests_total'),
+        sent: sample('gateway_access_log_sent_records'),
+        dropped: sample('gateway_access_log_dropped_records'),
+      };
+    };
+    const settledBy = Date.now() + 30_000;
+    let counts = await read();
+    // An older build does not export the count.
+    if (!counts.known) continue;
+    // The worker reports every second; give the backlog of the run time to drain.
+    while (counts.sent + counts.dropped < counts.answered && Date.now() < settledBy) {
+      await new Promise((r) => setTimeout(r, 500));
+      counts = await read();
+    }
+    console.log(`${target.name}: access log ${counts.sent} of ${counts.answered} records produced, ${counts.dropped} dropped`);
+  }
+}
+
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : ''}${fmt(value)}`;
+}
+
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,38 @@
+/** What one `wrk --latency` run reported. */
+export interface WrkResult {
+  requests: number;
+  seconds: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Non-2xx/3xx answers plus socket errors of every kind. */
+  errors: number;
+}
+
+function durationMs(text: string): number {
+  const match = /^([\d.]+)(us|ms|s|m)$/.exec(text.trim());
+  if (!match) throw new Error(`unrecognised wrk duration "${text}"`);
+  const value = Number(match[1]);
+  // Dividing keeps `950.00us` exactly 0.95 where multiplying by 0.001 would not.
+  return match[2] === 'us' ? value / 1000 : match[2] === 'ms' ? value : match[2] === 's' ? value * 1000 : value * 60_000;
+}
+
+/** Parses wrk 4's text report (run with `--latency` so the percentile table is present). */
+export function parseWrk(output: string): WrkResult {
+  const total = /(\d+) requests in ([\d.]+)(us|ms|s|m),/.exec(output);
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(output);
+  const p50 = /^\s+50%\s+(\S+)$/m.exec(output);
+  const p99 = /^\s+99%\s+(\S+)$/m.exec(output);
+  if (!total || !rps || !p50 || !p99) throw new Error(`unrecognised wrk output:\n${output}`);
+  const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(output);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
+  return {
+    requests: Number(total[1]),
+    seconds: durationMs(`${total[2]}${total[3]}`) / 1000,
+    rps: Number(rps[1]),
+    p50Ms: durationMs(p50[1]),
+    p99Ms: durationMs(p99[1]),
+    errors: (non2xx ? Number(non2xx[1]) : 0) + socketErrors,
+  };
+}
