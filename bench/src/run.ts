@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 import { Pool } from 'undici';
 import { Cluster } from '@attest/testing';
 import { runGatewayLoad } from './gateway-load';
+import { runIdentityBench } from './identity.bench';
+import { benchUsageIngest, formatUsageIngestBench } from './usage-ingest.bench';
 import { measure, LoadResult } from './load';
 import { fmt, percentile } from './stats';
 
@@ -136,6 +138,15 @@ async function main(): Promise<void> {
     await cluster.stop();
     await upstream.stop();
   }
+
+  // Each of these starts the processes it needs, after the cluster above has stopped.
+  const usage = await benchUsageIngest({ databaseUrl: process.env.DATABASE_URL!, brokers: process.env.KAFKA_BROKERS!, adminToken: ADMIN_TOKEN });
+  for (const line of formatUsageIngestBench(usage)) console.log(line);
+  await runIdentityBench({
+    databaseUrl: process.env.DATABASE_URL!,
+    brokers: process.env.KAFKA_BROKERS!,
+    deactivations: Number(process.env.BENCH_DEACTIVATIONS ?? 50),
+  });
 }
 
 function printTable(results: LoadResult[]): void {
