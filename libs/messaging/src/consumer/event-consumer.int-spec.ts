@@ -19,6 +19,9 @@ const countersMigration = (schema: string) =>
     }
   };
 
+
+// Real broker and database on a shared 2-core machine: steps wait on deadlines of their own.
+jest.setTimeout(30_000);
 describe('idempotent consumer against real Postgres and Kafka', () => {
   let kafka: Kafka;
   let producer: Producer;
@@ -57,6 +60,8 @@ describe('idempotent consumer against real Postgres and Kafka', () => {
       groupId: `consumer-test-${randomUUID()}`,
       deadLetters: new DeadLetterPublisher(producer),
       maxAttempts: 3,
+      // Start at the end of the shared topic: this suite asserts on its own events only.
+      fromBeginning: false,
     });
     host.register({
       topic: TOPICS.reviewDecisions,
@@ -77,6 +82,7 @@ describe('idempotent consumer against real Postgres and Kafka', () => {
       },
     });
     await host.start();
+    await waitFor(() => host.isConnected, { description: 'the consumer to join and fetch', timeoutMs: 20000 });
   });
 
   afterAll(async () => {

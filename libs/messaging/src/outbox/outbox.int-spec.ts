@@ -16,6 +16,9 @@ const auditOf = (targetId: string, action: string) => ({
   details: {},
 });
 
+
+// Real broker and database on a shared 2-core machine: steps wait on deadlines of their own.
+jest.setTimeout(30_000);
 describe('transactional outbox against real Postgres and Kafka', () => {
   let kafka: Kafka;
   let producer: Producer;

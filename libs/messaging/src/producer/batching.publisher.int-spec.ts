@@ -21,6 +21,9 @@ const record = (requestId: string): AccessLogRecord => ({
   gatewayId: 'test',
 });
 
+
+// Real broker and database on a shared 2-core machine: steps wait on deadlines of their own.
+jest.setTimeout(30_000);
 describe('batching publisher against a real broker', () => {
   let kafka: Kafka;
   let producer: Producer;
