@@ -50,6 +50,10 @@ async function until<T>(check: () => Promise<T | undefined>, what: string, timeo
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_ONLY === 'identity') {
+    await runIdentityBench({ databaseUrl: process.env.DATABASE_URL!, brokers: process.env.KAFKA_BROKERS!, deactivations: Number(process.env.BENCH_DEACTIVATIONS ?? 50) });
+    return;
+  }
   // First, while no other service runs: the load section's numbers should not share the CPU with a cluster.
   await runGatewayLoad({
     brokers: process.env.KAFKA_BROKERS!,
