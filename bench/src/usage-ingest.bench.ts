@@ -194,14 +194,18 @@ export async function benchUsageIngest(options: UsageIngestBenchOptions): Promis
     })();
     const liveStarted = performance.now();
     const perTick = Math.max(1, Math.round((liveRate * SAMPLE_MS) / 1000));
+    const sending = new Set<Promise<unknown>>();
     for (let sent = 0; sent < liveEvents; ) {
-      // Sends on a schedule: ahead of it, wait; behind it (a slow send), catch up at once.
+      // Sends on a schedule: ahead of it, wait; behind it (slow sends), catch up at once, a few sends at a time.
       const due = liveStarted + (sent / liveRate) * 1000;
       if (performance.now() < due) await sleep(due - performance.now());
       const chunk = live.slice(sent, sent + perTick);
-      await producer.send({ topic, acks: 1, messages: chunk });
+      const send = producer.send({ topic, acks: 1, messages: chunk }).finally(() => sending.delete(send));
+      sending.add(send);
+      if (sending.size >= SENDS_IN_FLIGHT) await Promise.race(sending);
       sent += chunk.length;
     }
+    await Promise.all(sending);
     const liveProducedAt = performance.now();
     const liveEnd = await endOffsets(admin, topic);
     while (!reached(await positions(), liveEnd)) await sleep(SAMPLE_MS / 2);

@@ -34,6 +34,8 @@ describe('batch consumer with positions stored in Postgres, against real Kafka',
   const groupId = `batch-consumer-test-${randomUUID()}`;
   /** Grants this suite sent: the topic is shared with other suites and runs. */
   const mine = new Set<string>();
+  /** Dead letters this suite's consumer wrote: other services consuming the shared topic park the same records too. */
+  const lettersFor = (key: string) => dlq.where((m) => m.key === key && m.headers['x-dlq-consumer'] === groupId);
   /** Grants whose batch the handler fails on, every time. */
   const failing = new Set<string>();
   const batchSizes: number[] = [];
@@ -174,13 +176,13 @@ describe('batch consumer with positions stored in Postgres, against real Kafka',
     ]);
 
     const letters = await waitFor(() => {
-      const found = dlq.where((m) => m.key === key);
+      const found = lettersFor(key);
       return found.length === 2 ? found : undefined;
     }, { description: 'two dead letters' });
     const byOffset = new Map(letters.map((letter) => [letter.headers['x-dlq-offset'], letter]));
     expect(byOffset.get(String(BigInt(baseOffset) + 1n))?.headers['x-dlq-reason']).toMatch(/invalid envelope/);
     expect(byOffset.get(String(BigInt(baseOffset) + 2n))?.headers['x-dlq-reason']).toBe(`grant ${poisoned} is unknown`);
-    expect(letters.every((letter) => letter.headers['x-dlq-topic'] === TOPIC && letter.headers['x-dlq-consumer'] === groupId)).toBe(true);
+    expect(letters.every((letter) => letter.headers['x-dlq-topic'] === TOPIC)).toBe(true);
 
     await waitFor(async () => (await timesApplied(after)) === 1, { description: 'the rest of the batch applied' });
     expect(await timesApplied(before)).toBe(1);
@@ -194,13 +196,13 @@ describe('batch consumer with positions stored in Postgres, against real Kafka',
     failing.add(stuck);
     await sendTogether(key, [envelopeOf(first), envelopeOf(stuck), envelopeOf(last)]);
 
-    const letter = await waitFor(() => dlq.where((m) => m.key === key)[0], { description: 'the stuck record dead-lettered' });
+    const letter = await waitFor(() => lettersFor(key)[0], { description: 'the stuck record dead-lettered' });
     expect(letter.headers['x-dlq-reason']).toMatch(/failed 2 times: handler broke on this batch/);
     expect((letter.value as { data: ReviewDecision }).data.grantId).toBe(stuck);
     await waitFor(async () => (await timesApplied(last)) === 1, { description: 'the last record applied' });
     expect(await timesApplied(first)).toBe(1);
     expect(await timesApplied(stuck)).toBe(0);
-    expect(dlq.where((m) => m.key === key)).toHaveLength(1);
+    expect(lettersFor(key)).toHaveLength(1);
   });
 
   it('applies every record exactly once while a second member joins the group and the first leaves', async () => {
