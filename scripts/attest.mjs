@@ -54,22 +54,27 @@ async function build() {
 }
 
 async function ensureDatabaseAt(url) {
-  const { ensureDatabase, redactDatabaseUrl } = require('./libs/persistence/dist/index.js');
+  const { ensureDatabase, redactDatabaseUrl } = persistence();
   await ensureDatabase(url);
   console.log(`attest: postgres database ready at ${redactDatabaseUrl(url)}`);
 }
 
-function withDatabaseName(url, name) {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
+/** The persistence library's own URL helpers, loaded from its build output once `build()` ran. */
+function persistence() {
+  return require('./libs/persistence/dist/index.js');
+}
+
+/** The configured server (DATABASE_URL, else the default one) with another database name. */
+function databaseOnServer(name) {
+  const { DEFAULT_DATABASE_URL, withDatabase } = persistence();
+  return withDatabase(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, name);
 }
 
 async function start() {
   await ensureDependencies();
   await build();
   const kafka = await ensureKafka();
-  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/attest';
+  const databaseUrl = process.env.DATABASE_URL ?? persistence().DEFAULT_DATABASE_URL;
   await ensureDatabaseAt(databaseUrl);
   const { Cluster, DEFAULT_PORTS, SERVICE_NAMES } = require('./libs/testing/dist/index.js');
   const ports = Object.fromEntries(
@@ -130,7 +135,7 @@ async function test() {
   await run(path.join(BIN, 'nx'), ['show', 'projects'], { env: { NX_DAEMON: 'false' } });
   await run(path.join(BIN, 'eslint'), ['apps', 'libs', 'e2e', 'bench']);
   const kafka = await ensureKafka();
-  const databaseUrl = withDatabaseName(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', 'attest_test');
+  const databaseUrl = databaseOnServer('attest_test');
   await ensureDatabaseAt(databaseUrl);
   mkdirSync(path.join(ROOT, '.cache'), { recursive: true });
   const env = { KAFKA_BROKERS: kafka.brokers, DATABASE_URL: databaseUrl, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
@@ -152,7 +157,7 @@ async function bench() {
   await ensureDependencies();
   await build();
   const kafka = await ensureKafka();
-  const databaseUrl = withDatabaseName(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', 'attest_bench_test');
+  const databaseUrl = databaseOnServer('attest_bench_test');
   await ensureDatabaseAt(databaseUrl);
   try {
     await run(process.execPath, ['bench/dist/run.js'], {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_DATABASE_URL } from '@attest/persistence';
 
 export const DEV_ADMIN_TOKEN = 'attest-dev-admin-token';
 
@@ -9,7 +10,7 @@ export const DEV_ADMIN_TOKEN = 'attest-dev-admin-token';
 export const baseEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/attest'),
+  DATABASE_URL: z.url().default(DEFAULT_DATABASE_URL),
   KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
   /** Consumer groups are `<prefix>.<service>`; test runs use their own prefix so they never share a group with a dev cluster. */
   KAFKA_GROUP_PREFIX: z.string().regex(/^[A-Za-z0-9._-]+$/).default('attest'),

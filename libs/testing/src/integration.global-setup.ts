@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { Socket } from 'node:net';
 import { resolve } from 'node:path';
-import { assertTestDatabase, ensureDatabase } from '@attest/persistence';
+import { assertTestDatabase, DEFAULT_DATABASE_URL, ensureDatabase, withDatabase } from '@attest/persistence';
 
-export const TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/attest_test';
+export const TEST_DATABASE_URL = withDatabase(DEFAULT_DATABASE_URL, 'attest_test');
 
 type Stoppable = { stop: () => Promise<unknown> };
 const started = globalThis as typeof globalThis & { __attestContainers?: Stoppable[] };
