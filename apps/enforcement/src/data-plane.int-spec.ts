@@ -198,13 +198,18 @@ async function produceUsage(input: {
   return { partition: landed.partition, offset: landed.baseOffset! };
 }
 
-/** Waits until the last-use consumer's stored position (committed with its effects) is past the record. */
+/**
+ * Waits until this instance's last-use consumer has stored a position (committed with its effects)
+ * past the record. Only its own group counts: groups of earlier runs, against an earlier broker
+ * whose offsets started again at 0, may have stored positions far past it.
+ */
 async function consumed(record: { partition: number; offset: string }): Promise<void> {
+  const consumer = app.get(UsageConsumer).consumer.groupId;
   await waitFor(
     async () => {
       const rows: unknown[] = await db.query(
-        `SELECT 1 FROM enforcement.consumer_positions WHERE topic = $1 AND partition = $2 AND next_offset > $3`,
-        [TOPICS.usageLastUsed, record.partition, record.offset],
+        `SELECT 1 FROM enforcement.consumer_positions WHERE consumer = $1 AND topic = $2 AND partition = $3 AND next_offset > $4`,
+        [consumer, TOPICS.usageLastUsed, record.partition, record.offset],
       );
       return rows.length > 0;
     },

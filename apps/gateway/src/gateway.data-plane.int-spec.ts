@@ -209,14 +209,15 @@ describe('gateway data plane: denials, API lifecycle, staleness, heartbeats', ()
   describe('publishes heartbeats', () => {
     it('sends GatewayApplied keyed by the gateway id, with the positions it applied', async () => {
       const gatewayId = `dp-${run}-main`;
+      // Heartbeats start before the view has caught up (ready: false); the gateway must come to report ready.
       const beats = await waitFor(
         () => {
-          const mine = heartbeats.messages.filter((m) => m.key === gatewayId);
-          return mine.length >= 2 && mine;
+          const mine = heartbeats.messages.filter((m) => m.key === gatewayId).map((m) => JSON.parse(m.text) as Envelope<GatewayApplied>);
+          return mine.length >= 2 && mine[mine.length - 1].data.ready && mine;
         },
-        { description: 'two heartbeats of the gateway' },
+        { description: 'two heartbeats of the gateway, the last one ready' },
       );
-      const last = JSON.parse(beats[beats.length - 1].text) as Envelope<GatewayApplied>;
+      const last = beats[beats.length - 1];
       expect(last.type).toBe('gateway.applied');
       const data = gatewayAppliedSchema.parse(last.data);
       expect(data).toMatchObject({ gatewayId, ready: true, lag: expect.any(Number) });
@@ -310,7 +311,11 @@ describe('gateway data plane: denials, API lifecycle, staleness, heartbeats', ()
         await call(gateway.url, `${active.basePath}/items/5`, bearer({ raw: `atk_${key.prefix}_${newKey().secret}` }));
 
         const record = await waitFor(
-          () => accessLog.messages.map((m) => ({ ...m, envelope: JSON.parse(m.text) as Envelope<AccessLogRecord> })).find((m) => m.envelope.data.requestId === requestId),
+          // The same request id went out until the key reached the process, so earlier calls were logged as refused.
+        () =>
+          accessLog.messages
+            .map((m) => ({ ...m, envelope: JSON.parse(m.text) as Envelope<AccessLogRecord> }))
+            .find((m) => m.envelope.data.requestId === requestId && m.envelope.data.outcome === 'allowed'),
           { description: 'the access-log record produced by the worker', timeoutMs: 30_000 },
         );
         expect(record.key).toBe(key.keyId);

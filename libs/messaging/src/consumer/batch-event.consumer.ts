@@ -113,6 +113,11 @@ export class BatchEventConsumer<T extends Topic> {
     return this.connected;
   }
 
+  /** The consumer group, also the `consumer` its positions are stored under. */
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
   /** Records handed to the handler and committed. */
   get appliedCount(): number {
     return this.applied;
