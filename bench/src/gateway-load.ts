@@ -160,7 +160,7 @@ http {
 }
 
 async function startBareProxy(upstream: string, port: number): Promise<{ pid: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [resolve(__dirname, 'bare-proxy.main.js')], {
+  const child = spawn(process.execPath, [...profiling('bare-proxy'), resolve(__dirname, 'bare-proxy.main.js')], {
     env: { ...process.env, UPSTREAM_URL: upstream, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -232,9 +232,20 @@ async function publishBenchPolicy(options: { brokers: string; upstream: string; 
 }
 
 /** A gateway process of the given build; spawned here rather than through the cluster helper so that any build can be measured. */
+/**
+ * With BENCH_CPU_PROF=<folder>, each measured Node process writes a V8 CPU profile there when it
+ * stops (named after the target), to be opened in Chrome's DevTools or summarised by script.
+ */
+function profiling(name: string): string[] {
+  const folder = process.env.BENCH_CPU_PROF;
+  if (!folder) return [];
+  mkdirSync(folder, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${folder}`, `--cpu-prof-name=${name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`];
+}
+
 async function startGateway(options: { name: string; main: string; env: Record<string, string>; brokers: string; pepper: string }) {
   const port = await freePort();
-  const child = spawn(process.execPath, [options.main], {
+  const child = spawn(process.execPath, [...profiling(options.name), options.main], {
     env: {
       ...process.env,
       NODE_ENV: 'production',

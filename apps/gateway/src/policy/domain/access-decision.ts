@@ -1,8 +1,7 @@
-import { KeyObject } from 'node:crypto';
 import { AccessOutcome, parseApiKey } from '@attest/contracts';
 import { ApiEntry, KeyEntry, PolicyView } from './policy-view';
 import { CompiledRoute, hasDotSegment, matchRoute } from './route-table';
-import { pepperKey, secretMatches } from './credential';
+import { pepperKey, SecretVerifier } from './credential';
 
 export interface AccessRequest {
   /** The presented key, or null when the request carried none. */
@@ -45,13 +44,13 @@ const REFUSED: Record<CredentialFailure, AccessDecision> = {
  * (404, 410 for a retired API), then whether a grant covers it and the key is not narrowed away from it (403).
  */
 export class AccessEvaluator {
-  private readonly pepper: KeyObject;
+  private readonly secrets: SecretVerifier;
 
   constructor(
     private readonly view: PolicyView,
     pepper: string,
   ) {
-    this.pepper = pepperKey(pepper);
+    this.secrets = new SecretVerifier(pepperKey(pepper));
   }
 
   decide(request: AccessRequest): AccessDecision {
@@ -79,7 +78,7 @@ export class AccessEvaluator {
     const parsed = parseApiKey(credential);
     if (parsed === null) return 'unknown';
     const key = this.view.keyByPrefix(parsed.prefix);
-    const matches = secretMatches({ pepper: this.pepper, secret: parsed.secret, storedHash: key?.secretHash ?? DECOY_HASH });
+    const matches = this.secrets.matches(parsed.secret, key?.secretHash ?? DECOY_HASH);
     if (key === undefined || !matches) return 'unknown';
     // A suspended key and a key of a principal no longer active both count as revoked: neither works again by waiting.
     if (key.revoked || this.view.principal(key.principalId)?.active !== true) return 'revoked';
