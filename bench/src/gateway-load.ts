@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { CatalogState, EVENT_CONTRACTS, formatApiKey, PolicyState, Topic, TOPICS } from '@attest/contracts';
 import { freePort } from '@attest/testing';
+import { profiling } from './profiling';
 import { fmt } from './stats';
 import { parseWrk, WrkResult } from './wrk';
 
@@ -232,17 +233,6 @@ async function publishBenchPolicy(options: { brokers: string; upstream: string; 
 }
 
 /** A gateway process of the given build; spawned here rather than through the cluster helper so that any build can be measured. */
-/**
- * With BENCH_CPU_PROF=<folder>, each measured Node process writes a V8 CPU profile there when it
- * stops (named after the target), to be opened in Chrome's DevTools or summarised by script.
- */
-function profiling(name: string): string[] {
-  const folder = process.env.BENCH_CPU_PROF;
-  if (!folder) return [];
-  mkdirSync(folder, { recursive: true });
-  return ['--cpu-prof', `--cpu-prof-dir=${folder}`, `--cpu-prof-name=${name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`];
-}
-
 async function startGateway(options: { name: string; main: string; env: Record<string, string>; brokers: string; pepper: string }) {
   const port = await freePort();
   const child = spawn(process.execPath, [...profiling(options.name), options.main], {

@@ -6,14 +6,15 @@ import { Pool } from 'undici';
 import { Cluster } from '@attest/testing';
 import { runGatewayLoad } from './gateway-load';
 import { runIdentityBench } from './identity.bench';
-import { benchUsageIngest, formatUsageIngestBench } from './usage-ingest.bench';
+import { benchUsageIngest, formatUsageIngestBench, usageIngestBenchOptions } from './usage-ingest.bench';
 import { measure, LoadResult } from './load';
 import { fmt, percentile } from './stats';
 
 /**
  * `npm run bench`: the gateway under wrk load beside nginx and a bare Node proxy, decision-to-403
  * propagation latency over real processes, and the gateway's overhead against calling the same
- * upstream directly, measured side by side in one run. BENCH_ONLY=gateway-load runs the first alone.
+ * upstream directly, measured side by side in one run. BENCH_ONLY=gateway-load runs the first alone;
+ * BENCH_ONLY=usage-ingest and BENCH_ONLY=identity run those benchmarks alone.
  */
 const ADMIN_TOKEN = `bench-${randomUUID()}`;
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
@@ -50,6 +51,10 @@ async function until<T>(check: () => Promise<T | undefined>, what: string, timeo
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_ONLY === 'usage-ingest') {
+    for (const line of formatUsageIngestBench(await benchUsageIngest(usageIngestBenchOptions(ADMIN_TOKEN)))) console.log(line);
+    return;
+  }
   if (process.env.BENCH_ONLY === 'identity') {
     await runIdentityBench({ databaseUrl: process.env.DATABASE_URL!, brokers: process.env.KAFKA_BROKERS!, deactivations: Number(process.env.BENCH_DEACTIVATIONS ?? 50) });
     return;
@@ -144,8 +149,7 @@ async function main(): Promise<void> {
   }
 
   // Each of these starts the processes it needs, after the cluster above has stopped.
-  const usage = await benchUsageIngest({ databaseUrl: process.env.DATABASE_URL!, brokers: process.env.KAFKA_BROKERS!, adminToken: ADMIN_TOKEN });
-  for (const line of formatUsageIngestBench(usage)) console.log(line);
+  for (const line of formatUsageIngestBench(await benchUsageIngest(usageIngestBenchOptions(ADMIN_TOKEN)))) console.log(line);
   await runIdentityBench({
     databaseUrl: process.env.DATABASE_URL!,
     brokers: process.env.KAFKA_BROKERS!,

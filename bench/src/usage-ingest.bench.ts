@@ -4,6 +4,7 @@ import { Admin, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { AccessLogRecord, EVENT_CONTRACTS, TOPIC_SPECS, TOPICS } from '@attest/contracts';
 import { freePort, ServiceProcess } from '@attest/testing';
+import { profiling } from './profiling';
 import { fmt } from './stats';
 
 /**
@@ -144,6 +145,7 @@ export async function benchUsageIngest(options: UsageIngestBenchOptions): Promis
           name: 'usage-ingest',
           label: `usage-ingest-${i + 1}`,
           port: await freePort(),
+          nodeArgs: profiling(`usage-ingest-${i + 1}`),
           env: { DATABASE_URL: databaseUrl, KAFKA_BROKERS: options.brokers, ATTEST_ADMIN_TOKEN: options.adminToken, ...settings },
           onLine: (label, line) => {
             if (/"level":(50|60)|ERROR/.test(line) && !/Health Check|rebalancing/.test(line)) log(`  ${label}: ${line}`);
@@ -357,17 +359,22 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
-/** `node bench/dist/usage-ingest.bench.js`: this benchmark alone, against the running broker and Postgres. */
-if (require.main === module) {
-  benchUsageIngest({
+/** The benchmark's settings from BENCH_USAGE_* variables, with the defaults `npm run bench` uses. */
+export function usageIngestBenchOptions(adminToken = `bench-${randomUUID()}`): UsageIngestBenchOptions {
+  return {
     databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/attest_bench_test',
     brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-    adminToken: `bench-${randomUUID()}`,
+    adminToken,
     backlogEvents: Number(process.env.BENCH_USAGE_EVENTS ?? 500_000),
     liveRate: Number(process.env.BENCH_USAGE_LIVE_RATE ?? 30_000),
     liveSeconds: Number(process.env.BENCH_USAGE_LIVE_SECONDS ?? 10),
     replicas: Number(process.env.BENCH_USAGE_REPLICAS ?? 1),
-  })
+  };
+}
+
+/** `node bench/dist/usage-ingest.bench.js`: this benchmark alone, against the running broker and Postgres. */
+if (require.main === module) {
+  benchUsageIngest(usageIngestBenchOptions())
     .then((result) => {
       console.log(formatUsageIngestBench(result).join('\n'));
       console.log(`settings: ${JSON.stringify(result.settings)}`);

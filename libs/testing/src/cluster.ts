@@ -26,6 +26,8 @@ export interface ServiceProcessOptions {
   onLine?: (service: string, line: string) => void;
   /** Distinguishes two processes of one service (e.g. a second gateway). */
   label?: string;
+  /** Options for node itself, before the script (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 /** One service running from its build output as a real OS process. */
@@ -50,7 +52,7 @@ export class ServiceProcess {
 
   start(): this {
     const main = resolve(REPO_ROOT, 'apps', this.options.name, 'dist', 'main.js');
-    const child = spawn(process.execPath, ['--enable-source-maps', main], {
+    const child = spawn(process.execPath, ['--enable-source-maps', ...(this.options.nodeArgs ?? []), main], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...this.options.env, PORT: String(this.options.port) },
       stdio: ['ignore', 'pipe', 'pipe'],

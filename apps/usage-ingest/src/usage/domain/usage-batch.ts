@@ -50,18 +50,23 @@ interface Increment {
  * partitions that share a grant lock its row in the same order and cannot deadlock.
  */
 export function reduceCalls(calls: readonly KeyCall[]): UsageBatch {
-  const daily = new Map<string, DailyCount & Increment>();
+  // Nested maps rather than concatenated keys: the ids arrive as separate strings, and joining them
+  // would allocate a new string per call just to look it up.
+  const daily: Array<DailyCount & Increment> = [];
+  const dailyByKey = new Map<string, Map<string, Map<string, Map<string, DailyCount & Increment>>>>();
   const grants = new Map<string, GrantCount & Increment>();
-  const keyApis = new Map<string, KeyApiCount & Increment & { grantMs: number }>();
+  const keyApis: Array<KeyApiCount & Increment & { grantMs: number }> = [];
+  const keyApisByKey = new Map<string, Map<string, KeyApiCount & Increment & { grantMs: number }>>();
   for (const call of calls) {
-    const at = call.at;
+    const { keyId, apiId, grantId, route, at } = call;
     const ms = Date.parse(at);
-    const keyApiId = call.keyId + call.apiId;
-    const keyApi = keyApis.get(keyApiId);
+    let byApi = keyApisByKey.get(keyId);
+    if (byApi === undefined) keyApisByKey.set(keyId, (byApi = new Map()));
+    const keyApi = byApi.get(apiId);
     if (keyApi === undefined) {
-      const grantMs = call.grantId === null ? -Infinity : ms;
-      const { keyId, apiId, principalId, grantId } = call;
-      keyApis.set(keyApiId, { keyId, apiId, principalId, grantId, grantMs, requests: 1, lastUsedAt: at, ms });
+      const created = { keyId, apiId, principalId: call.principalId, grantId, grantMs: grantId === null ? -Infinity : ms, requests: 1, lastUsedAt: at, ms };
+      byApi.set(apiId, created);
+      keyApis.push(created);
     } else {
       keyApi.requests++;
       if (ms >= keyApi.ms) {
@@ -69,12 +74,11 @@ export function reduceCalls(calls: readonly KeyCall[]): UsageBatch {
         keyApi.ms = ms;
         keyApi.principalId = call.principalId;
       }
-      if (call.grantId !== null && ms >= keyApi.grantMs) {
-        keyApi.grantId = call.grantId;
+      if (grantId !== null && ms >= keyApi.grantMs) {
+        keyApi.grantId = grantId;
         keyApi.grantMs = ms;
       }
     }
-    const { grantId, route } = call;
     if (grantId === null || route === null) continue;
 
     const grant = grants.get(grantId);
@@ -82,16 +86,22 @@ export function reduceCalls(calls: readonly KeyCall[]): UsageBatch {
     else add(grant, at, ms);
 
     const day = at.endsWith('Z') ? at.slice(0, 10) : new Date(ms).toISOString().slice(0, 10);
-    const dailyId = `${call.keyId}${grantId}${day}${route}`;
-    const counted = daily.get(dailyId);
-    if (counted === undefined) daily.set(dailyId, { keyId: call.keyId, grantId, route, day, requests: 1, lastUsedAt: at, ms });
-    else add(counted, at, ms);
+    let byGrant = dailyByKey.get(keyId);
+    if (byGrant === undefined) dailyByKey.set(keyId, (byGrant = new Map()));
+    let byRoute = byGrant.get(grantId);
+    if (byRoute === undefined) byGrant.set(grantId, (byRoute = new Map()));
+    let byDay = byRoute.get(route);
+    if (byDay === undefined) byRoute.set(route, (byDay = new Map()));
+    const counted = byDay.get(day);
+    if (counted === undefined) {
+      const created = { keyId, grantId, route, day, requests: 1, lastUsedAt: at, ms };
+      byDay.set(day, created);
+      daily.push(created);
+    } else add(counted, at, ms);
   }
-  return {
-    daily: [...daily.values()],
-    grants: [...grants.values()].sort((a, b) => (a.grantId < b.grantId ? -1 : a.grantId > b.grantId ? 1 : 0)),
-    keyApis: [...keyApis.values()],
-  };
+  // The engine's own string order (code units, as `<` compares), without a comparator called per pair.
+  const grantIds = [...grants.keys()].sort();
+  return { daily, grants: grantIds.map((id) => grants.get(id)!), keyApis };
 }
 
 function add(increment: Increment, at: string, ms: number): void {
