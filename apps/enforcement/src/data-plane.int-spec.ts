@@ -880,4 +880,32 @@ describe('enforcement data plane', () => {
       expect(repairs).toEqual([]);
     });
   });
+
+  // Last: it stops one of the instance's consumers for a while.
+  describe('readiness', () => {
+    it('covers the batch consumers: not ready while one of them is not consuming, ready again once it is', async () => {
+      const readiness = async () => {
+        const response = await fetch(`${baseUrl}/health/ready`);
+        const body = (await response.json()) as { details?: { messaging?: { batchConsumers?: Array<{ topic: string; groupId: string; connected: boolean }> } } };
+        return { status: response.status, consumers: body.details?.messaging?.batchConsumers ?? [] };
+      };
+      const heartbeats = app.get(HeartbeatsConsumer).consumer;
+      const before = await readiness();
+      expect(before.status).toBe(200);
+      expect(before.consumers).toEqual(
+        expect.arrayContaining([
+          { topic: TOPICS.gatewayApplied, groupId: heartbeats.groupId, connected: true },
+          { topic: TOPICS.usageLastUsed, groupId: app.get(UsageConsumer).consumer.groupId, connected: true },
+        ]),
+      );
+
+      await heartbeats.stop();
+      const stopped = await readiness();
+      expect(stopped.status).toBe(503);
+      expect(stopped.consumers).toContainEqual({ topic: TOPICS.gatewayApplied, groupId: heartbeats.groupId, connected: false });
+
+      await heartbeats.start();
+      await waitFor(async () => (await readiness()).status === 200, { timeoutMs: 60_000, description: 'ready again once the consumer rejoined' });
+    });
+  });
 });

@@ -8,6 +8,7 @@ export * from './outbox/outbox.relay';
 export * from './consumer/dead-letter.publisher';
 export * from './consumer/event-consumer.host';
 export * from './consumer/batch-event.consumer';
+export * from './consumer/batch-consumers';
 export * from './consumer/consumer-positions.migration';
 export * from './view/compacted-view.reader';
 export * from './producer/batching.publisher';

@@ -17,6 +17,7 @@ import { OutboxWriter } from './outbox/outbox.writer';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { DeadLetterPublisher } from './consumer/dead-letter.publisher';
 import { EventConsumerHost } from './consumer/event-consumer.host';
+import { BatchConsumers } from './consumer/batch-consumers';
 
 export const KAFKA = Symbol('KAFKA');
 export const KAFKA_PRODUCER = Symbol('KAFKA_PRODUCER');
@@ -126,9 +127,23 @@ export class MessagingModule {
               fromBeginning: connection.fromBeginning,
             }),
         },
+        {
+          provide: BatchConsumers,
+          inject: [KAFKA, DataSource, DeadLetterPublisher, MESSAGING_CONNECTION],
+          useFactory: (kafka: Kafka, dataSource: DataSource, deadLetters: DeadLetterPublisher, connection: MessagingConnection) =>
+            new BatchConsumers({
+              kafka,
+              dataSource,
+              deadLetters,
+              schema: options.schema,
+              service: options.service,
+              groupPrefix: connection.groupPrefix,
+              fromBeginning: connection.fromBeginning,
+            }),
+        },
         MessagingLifecycle,
       ],
-      exports: [KAFKA, KAFKA_PRODUCER, OutboxWriter, OutboxRelay, DeadLetterPublisher, EventConsumerHost],
+      exports: [KAFKA, KAFKA_PRODUCER, OutboxWriter, OutboxRelay, DeadLetterPublisher, EventConsumerHost, BatchConsumers],
     };
   }
 }

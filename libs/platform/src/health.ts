@@ -1,21 +1,25 @@
-import { Controller, Get, Module, Injectable } from '@nestjs/common';
+import { Controller, Get, Module, Injectable, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { EventConsumerHost, OutboxRelay } from '@attest/messaging';
+import { BatchConsumers, EventConsumerHost, OutboxRelay } from '@attest/messaging';
 
-/** Ready only when connected: the database answers, the relay runs and the consumer group is joined. */
+/** Ready only when connected: the database answers, the relay runs, and the consumer groups (the host's and every batch consumer's) are joined. */
 @Injectable()
 export class MessagingHealthIndicator {
   constructor(
     private readonly indicator: HealthIndicatorService,
     private readonly consumers: EventConsumerHost,
     private readonly relay: OutboxRelay,
+    private readonly batchConsumers: BatchConsumers,
   ) {}
 
   check() {
     const check = this.indicator.check('messaging');
-    const details = { consumerConnected: this.consumers.isConnected, topics: this.consumers.topics, relayLeader: this.relay.isLeader };
+    const batchConsumers = this.batchConsumers.states;
+    const details = { consumerConnected: this.consumers.isConnected, topics: this.consumers.topics, batchConsumers, relayLeader: this.relay.isLeader };
     const consumerOk = this.consumers.topics.length === 0 || this.consumers.isConnected;
-    return consumerOk ? check.up(details) : check.down(details);
+    const batchOk = batchConsumers.every((consumer) => consumer.connected);
+    return consumerOk && batchOk ? check.up(details) : check.down(details);
   }
 }
 
@@ -32,10 +36,17 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  /** 200 or 503 with Terminus's own body either way, so whoever probes sees which check failed and why. */
   @Get('ready')
   @HealthCheck()
-  ready() {
-    return this.health.check([() => this.db.pingCheck('database', { timeout: 1500 }), () => this.messaging.check()]);
+  async ready(@Res({ passthrough: true }) response: Response) {
+    try {
+      return await this.health.check([() => this.db.pingCheck('database', { timeout: 1500 }), () => this.messaging.check()]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      response.status(503);
+      return error.getResponse();
+    }
   }
 }
 

@@ -1,10 +1,6 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { Kafka } from 'kafkajs';
-import { DataSource } from 'typeorm';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { TOPICS } from '@attest/contracts';
-import { BatchEventConsumer, DeadLetterPublisher, KAFKA } from '@attest/messaging';
-import { EnforcementConfig, SCHEMA, SERVICE } from '../config';
+import { BatchConsumers, BatchEventConsumer } from '@attest/messaging';
 import { ConfirmationsService } from './confirmations.service';
 
 /**
@@ -16,20 +12,9 @@ import { ConfirmationsService } from './confirmations.service';
 export class HeartbeatsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly consumer: BatchEventConsumer<typeof TOPICS.gatewayApplied>;
 
-  constructor(
-    @Inject(KAFKA) kafka: Kafka,
-    dataSource: DataSource,
-    deadLetters: DeadLetterPublisher,
-    confirmations: ConfirmationsService,
-    config: ConfigService<EnforcementConfig, true>,
-  ) {
-    this.consumer = new BatchEventConsumer({
-      kafka,
-      dataSource,
-      schema: SCHEMA,
-      groupId: `${config.get('KAFKA_GROUP_PREFIX', { infer: true })}.${SERVICE}.gateway-applied`,
-      deadLetters,
-      fromBeginning: config.get('KAFKA_CONSUMER_START', { infer: true }) === 'earliest',
+  constructor(consumers: BatchConsumers, confirmations: ConfirmationsService) {
+    this.consumer = consumers.create({
+      name: 'gateway-applied',
       fetch: { maxWaitTimeInMs: 100 },
       handler: {
         topic: TOPICS.gatewayApplied,

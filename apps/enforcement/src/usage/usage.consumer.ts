@@ -1,10 +1,6 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { Kafka } from 'kafkajs';
-import { DataSource } from 'typeorm';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { TOPICS } from '@attest/contracts';
-import { BatchEventConsumer, DeadLetterPublisher, KAFKA } from '@attest/messaging';
-import { EnforcementConfig, SCHEMA, SERVICE } from '../config';
+import { BatchConsumers, BatchEventConsumer } from '@attest/messaging';
 import { UsageRepository } from './usage.repository';
 
 /**
@@ -16,20 +12,9 @@ import { UsageRepository } from './usage.repository';
 export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly consumer: BatchEventConsumer<typeof TOPICS.usageLastUsed>;
 
-  constructor(
-    @Inject(KAFKA) kafka: Kafka,
-    dataSource: DataSource,
-    deadLetters: DeadLetterPublisher,
-    usage: UsageRepository,
-    config: ConfigService<EnforcementConfig, true>,
-  ) {
-    this.consumer = new BatchEventConsumer({
-      kafka,
-      dataSource,
-      schema: SCHEMA,
-      groupId: `${config.get('KAFKA_GROUP_PREFIX', { infer: true })}.${SERVICE}.usage-last-used`,
-      deadLetters,
-      fromBeginning: config.get('KAFKA_CONSUMER_START', { infer: true }) === 'earliest',
+  constructor(consumers: BatchConsumers, usage: UsageRepository) {
+    this.consumer = consumers.create({
+      name: 'usage-last-used',
       handler: {
         topic: TOPICS.usageLastUsed,
         handle: (events, tx) =>

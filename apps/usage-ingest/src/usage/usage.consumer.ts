@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Kafka } from 'kafkajs';
-import { DataSource } from 'typeorm';
 import { TOPICS } from '@attest/contracts';
-import { BatchEventConsumer, DeadLetterPublisher, KAFKA } from '@attest/messaging';
-import { SCHEMA, SERVICE, UsageIngestConfig } from '../config';
+import { BatchConsumers, BatchEventConsumer, KAFKA } from '@attest/messaging';
+import { SERVICE, UsageIngestConfig } from '../config';
 import { UsageService } from './usage.service';
 import { adoptLegacyAccessLogOffsets } from './access-log-group.migration';
 
@@ -21,19 +20,13 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
-    dataSource: DataSource,
-    deadLetters: DeadLetterPublisher,
+    consumers: BatchConsumers,
     config: ConfigService<UsageIngestConfig, true>,
     private readonly usage: UsageService,
   ) {
     this.groupPrefix = config.get('KAFKA_GROUP_PREFIX', { infer: true });
-    this.consumer = new BatchEventConsumer({
-      kafka,
-      dataSource,
-      schema: SCHEMA,
-      groupId: this.groupId,
-      deadLetters,
-      fromBeginning: config.get('KAFKA_CONSUMER_START', { infer: true }) === 'earliest',
+    this.consumer = consumers.create({
+      name: 'access-log',
       fetch: {
         minBytes: config.get('ACCESS_LOG_MIN_BYTES', { infer: true }),
         maxBytes: config.get('ACCESS_LOG_MAX_BYTES', { infer: true }),
@@ -52,7 +45,7 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   get groupId(): string {
-    return `${this.groupPrefix}.${SERVICE}.access-log`;
+    return this.consumer.groupId;
   }
 
   // The messaging module is global, so its start-up (topics, producer for dead letters) has run before this.

@@ -89,7 +89,7 @@ const TRANSIENT_SQLSTATE = /^(08\d{3}|57P0[1-3]|40001|40P01)$/;
  */
 export class BatchEventConsumer<T extends Topic> {
   private readonly logger = new Logger(BatchEventConsumer.name);
-  private readonly topic: T;
+  readonly topic: T;
   /** Positions this process committed; the stored ones only grow, so anything below is already applied. */
   private readonly committed = new Map<number, bigint>();
   private consumer: Consumer | null = null;
