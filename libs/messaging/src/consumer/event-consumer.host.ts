@@ -35,7 +35,16 @@ export interface EventConsumerHostOptions {
    * (test runs, whose fresh groups must not replay other suites' history).
    */
   fromBeginning?: boolean;
+  /**
+   * How long processed event ids are kept (default 30 days, well past the default 7-day retention of
+   * the topics whose redeliveries they guard against); older ones are deleted every `pruneEveryMs`.
+   */
+  processedRetentionMs?: number;
+  pruneEveryMs?: number;
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const PRUNE_BATCH = 10_000;
 
 const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|connection is closed|57P0[1-3]|08\d{3}/;
 
@@ -49,6 +58,7 @@ export class EventConsumerHost {
   private consumer: Consumer | null = null;
   private connected = false;
   private applied = 0;
+  private pruneTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: EventConsumerHostOptions) {}
 
@@ -91,13 +101,40 @@ export class EventConsumerHost {
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => this.process(topic as Topic, partition, message),
     });
+    this.pruneTimer = setInterval(() => {
+      this.pruneProcessed().catch((error: Error) => this.logger.warn(`pruning processed event ids failed: ${error.message}`));
+    }, this.options.pruneEveryMs ?? 60 * 60 * 1000);
+    this.pruneTimer.unref();
   }
 
   async stop(): Promise<void> {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.pruneTimer = null;
     const consumer = this.consumer;
     this.consumer = null;
     this.connected = false;
     await consumer?.disconnect();
+  }
+
+  /**
+   * Deletes this group's processed event ids older than the retention, a batch at a time so no
+   * single statement holds many locks. Returns how many were deleted.
+   */
+  async pruneProcessed(): Promise<number> {
+    const { dataSource, schema, groupId } = this.options;
+    const retentionMs = this.options.processedRetentionMs ?? 30 * DAY_MS;
+    let deleted = 0;
+    for (;;) {
+      const [, count]: [unknown, number] = await dataSource.query(
+        `DELETE FROM "${schema}".processed_events WHERE consumer = $1 AND event_id IN (
+           SELECT event_id FROM "${schema}".processed_events
+           WHERE consumer = $1 AND processed_at < now() - make_interval(secs => $2::double precision / 1000)
+           LIMIT ${PRUNE_BATCH})`,
+        [groupId, retentionMs],
+      );
+      deleted += count;
+      if (count < PRUNE_BATCH) return deleted;
+    }
   }
 
   private async process(topic: Topic, partition: number, message: KafkaMessage): Promise<void> {

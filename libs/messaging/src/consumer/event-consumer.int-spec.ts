@@ -146,4 +146,39 @@ describe('idempotent consumer against real Postgres and Kafka', () => {
     expect(await timesApplied(poisoned)).toBe(0);
     expect(await timesApplied(stuck)).toBe(0);
   });
+
+  it('prunes its own processed event ids past the retention, and keeps recent ones and other groups\' ones', async () => {
+    const groupId = `prune-test-${randomUUID()}`;
+    const pruning = new EventConsumerHost({
+      kafka,
+      dataSource: db.dataSource,
+      schema: db.schema,
+      groupId,
+      deadLetters: new DeadLetterPublisher(producer),
+      processedRetentionMs: 24 * 60 * 60 * 1000,
+    });
+    const old = [randomUUID(), randomUUID(), randomUUID()];
+    const recent = randomUUID();
+    const othersOld = randomUUID();
+    const insert = (consumer: string, eventId: string, age: string) =>
+      db.dataSource.query(`INSERT INTO "${db.schema}".processed_events (consumer, event_id, processed_at) VALUES ($1, $2, now() - $3::interval)`, [
+        consumer,
+        eventId,
+        age,
+      ]);
+    for (const eventId of old) await insert(groupId, eventId, '2 days');
+    await insert(groupId, recent, '1 hour');
+    await insert('another-group', othersOld, '2 days');
+
+    expect(await pruning.pruneProcessed()).toBe(3);
+    const left: Array<{ consumer: string; event_id: string }> = await db.dataSource.query(
+      `SELECT consumer, event_id FROM "${db.schema}".processed_events WHERE event_id = ANY($1::uuid[]) ORDER BY consumer`,
+      [[...old, recent, othersOld]],
+    );
+    expect(left).toEqual([
+      { consumer: 'another-group', event_id: othersOld },
+      { consumer: groupId, event_id: recent },
+    ]);
+    expect(await pruning.pruneProcessed()).toBe(0);
+  });
 });
