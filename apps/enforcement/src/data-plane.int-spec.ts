@@ -18,7 +18,7 @@ import {
 } from '@attest/contracts';
 import { buildEnvelope, createKafkaClient, EventConsumerHost, parseBrokers } from '@attest/messaging';
 import { ensureDatabase, withDatabase } from '@attest/persistence';
-import { ProbedMessage, TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
+import { AdminClient, AdminRequestOptions, HttpResult, ProbedMessage, TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
 import { HeartbeatsConsumer } from './confirmations/heartbeats.consumer';
 import { UsageConsumer } from './usage/usage.consumer';
 
@@ -87,33 +87,10 @@ afterAll(async () => {
   await app?.close();
 });
 
-interface HttpResult<T> {
-  status: number;
-  body: T;
-  text: string;
-}
-
+const client = new AdminClient(() => baseUrl, ADMIN_TOKEN);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function http<T = any>(method: string, path: string, options: { body?: unknown; token?: string | null } = {}): Promise<HttpResult<T>> {
-  const token = options.token === undefined ? ADMIN_TOKEN : options.token;
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  const json = response.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : null;
-  return { status: response.status, body: json as T, text };
-}
-
-async function created<T = { id: string }>(path: string, body: unknown): Promise<T> {
-  const result = await http<T>('POST', path, { body });
-  if (result.status !== 201) throw new Error(`POST ${path} answered ${result.status}: ${result.text}`);
-  return result.body;
-}
+const http = <T = any>(method: string, path: string, options?: AdminRequestOptions) => client.request<T>(method, path, options);
+const created = <T = { id: string }>(path: string, body: unknown) => client.created<T>(path, body);
 
 function fieldsOf(result: HttpResult<{ errors?: Array<{ field: string }> }>): string[] {
   return (result.body.errors ?? []).map((error) => error.field);

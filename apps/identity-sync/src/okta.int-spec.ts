@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { Envelope, IdentityEvent, PROBLEM_TYPES, TOPICS } from '@attest/contracts';
 import { createKafkaClient, parseBrokers } from '@attest/messaging';
-import { OktaStandIn, TEST_DATABASE_URL, waitFor } from '@attest/testing';
+import { AdminClient, AdminRequestOptions, OktaStandIn, TEST_DATABASE_URL, waitFor } from '@attest/testing';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { FullSyncRunner } from './sync/full-sync.runner';
 import type { SyncRunView, SyncStatusResponse } from './sync/dto/sync-status.dto';
@@ -68,24 +68,8 @@ async function startApp(settings: Record<string, string>): Promise<RunningApp> {
   return current;
 }
 
-async function http<T = Record<string, unknown>>(
-  method: string,
-  path: string,
-  options: { body?: unknown; token?: string | null; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: T; headers: Headers }> {
-  const token = options.token === undefined ? ADMIN_TOKEN : options.token;
-  const response = await fetch(`${current!.url}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...options.headers,
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T, headers: response.headers };
-}
+const admin = new AdminClient(() => current!.url, ADMIN_TOKEN);
+const http = <T = Record<string, unknown>>(method: string, path: string, options?: AdminRequestOptions) => admin.request<T>(method, path, options);
 
 const status = async () => (await http<SyncStatusResponse>('GET', '/v1/sync/status')).body;
 

@@ -1,3 +1,4 @@
+export * from './admin-client';
 export * from './wait-for';
 export * from './topic-probe';
 export * from './integration.global-setup';

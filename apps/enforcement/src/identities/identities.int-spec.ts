@@ -16,7 +16,7 @@ import {
   TOPICS,
 } from '@attest/contracts';
 import { buildEnvelope, createKafkaClient, parseBrokers } from '@attest/messaging';
-import { TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
+import { AdminClient, AdminRequestOptions, TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
 
 const ADMIN_TOKEN = `int-admin-${randomUUID()}`;
 const IDENTITY_DLQ = deadLetterTopic(TOPICS.identityEvents);
@@ -63,29 +63,9 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function http<T = Record<string, unknown>>(
-  method: string,
-  path: string,
-  options: { body?: unknown; token?: string | null } = {},
-): Promise<{ status: number; body: T }> {
-  const token = options.token === undefined ? ADMIN_TOKEN : options.token;
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-}
-
-async function created(path: string, body: unknown): Promise<Record<string, string>> {
-  const result = await http<Record<string, string>>('POST', path, { body });
-  if (result.status !== 201) throw new Error(`POST ${path} answered ${result.status}: ${JSON.stringify(result.body)}`);
-  return result.body;
-}
+const admin = new AdminClient(() => baseUrl, ADMIN_TOKEN);
+const http = <T = Record<string, unknown>>(method: string, path: string, options?: AdminRequestOptions) => admin.request<T>(method, path, options);
+const created = (path: string, body: unknown) => admin.created<Record<string, string>>(path, body);
 
 /** Strictly growing event times, so each event of a test is newer than the one before it. */
 let lastOccurredAt = 0;

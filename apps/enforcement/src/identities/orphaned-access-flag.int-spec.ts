@@ -6,7 +6,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { AccessGrant, AuditEvent, Envelope, IdentityEvent, PolicyState, PrincipalIdentityEvent, TOPICS } from '@attest/contracts';
 import { buildEnvelope, createKafkaClient, ensureTopics, parseBrokers } from '@attest/messaging';
 import { ensureDatabase, withDatabase } from '@attest/persistence';
-import { TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
+import { AdminClient, TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
 
 /**
  * ORPHANED_ACCESS_MODE=flag needs its own enforcement: an instance in the shared test database and
@@ -86,21 +86,9 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function http<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-}
-
-async function created(path: string, body: unknown): Promise<string> {
-  const result = await http<{ id: string }>('POST', path, body);
-  if (result.status !== 201) throw new Error(`POST ${path} answered ${result.status}: ${JSON.stringify(result.body)}`);
-  return result.body.id;
-}
+const admin = new AdminClient(() => baseUrl, ADMIN_TOKEN);
+const http = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => admin.request<T>(method, path, { body });
+const created = async (path: string, body: unknown) => (await admin.created(path, body)).id;
 
 let lastOccurredAt = 0;
 function principalEvent(principalId: string, kind: PrincipalIdentityEvent['kind']): Envelope<IdentityEvent> {

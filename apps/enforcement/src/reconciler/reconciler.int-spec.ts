@@ -6,7 +6,7 @@ import type { Producer } from 'kafkajs';
 import { AuditEvent, CatalogState, Envelope, PolicyState, TOPICS } from '@attest/contracts';
 import { buildEnvelope, createKafkaClient, EventConsumerHost, parseBrokers } from '@attest/messaging';
 import { ensureDatabase, withDatabase } from '@attest/persistence';
-import { TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
+import { AdminClient, TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
 
 /**
  * The reconciler against real Kafka and Postgres: states put on the compacted topics behind
@@ -58,22 +58,10 @@ afterAll(async () => {
   await app?.close();
 });
 
+const admin = new AdminClient(() => baseUrl, ADMIN_TOKEN);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function http<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; text: string }> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (response.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : null) as T, text };
-}
-
-async function created(path: string, body: unknown): Promise<{ id: string }> {
-  const result = await http<{ id: string }>('POST', path, body);
-  if (result.status !== 201) throw new Error(`POST ${path} answered ${result.status}: ${result.text}`);
-  return result.body;
-}
+const http = <T = any>(method: string, path: string, body?: unknown) => admin.request<T>(method, path, { body });
+const created = (path: string, body: unknown) => admin.created(path, body);
 
 async function newApi(): Promise<string> {
   return (

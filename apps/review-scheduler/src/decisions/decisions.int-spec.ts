@@ -6,17 +6,11 @@ import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AccessGrant, PROBLEM_TYPES, Problem, ReviewDecision, TOPICS } from '@attest/contracts';
 import { buildEnvelope, createKafkaClient, parseBrokers } from '@attest/messaging';
-import { TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
+import { AdminClient, AdminRequestOptions, HttpResult, TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
 
 jest.setTimeout(60_000);
 
 const ADMIN_TOKEN = 'review-scheduler-int-spec-admin-token';
-
-interface HttpResult<T = unknown> {
-  status: number;
-  contentType: string | null;
-  body: T;
-}
 
 describe('review-scheduler: decisions on grants', () => {
   let app: INestApplication;
@@ -50,22 +44,8 @@ describe('review-scheduler: decisions on grants', () => {
     await app?.close();
   });
 
-  async function http<T = unknown>(
-    method: 'GET' | 'POST',
-    path: string,
-    options: { body?: unknown; token?: string | null } = {},
-  ): Promise<HttpResult<T>> {
-    const token = options.token === undefined ? ADMIN_TOKEN : options.token;
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    return { status: response.status, contentType: response.headers.get('content-type'), body: (await response.json()) as T };
-  }
+  const admin = new AdminClient(() => baseUrl, ADMIN_TOKEN);
+  const http = <T = unknown>(method: 'GET' | 'POST', path: string, options?: AdminRequestOptions) => admin.request<T>(method, path, options);
 
   function grantState(overrides: Partial<AccessGrant> = {}): AccessGrant {
     const now = new Date().toISOString();

@@ -3,7 +3,7 @@ import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AccessGrant, AccessLogRecord, Envelope, PROBLEM_TYPES, Problem, TOPICS } from '@attest/contracts';
 import { buildEnvelope } from '@attest/messaging';
-import { TEST_DATABASE_URL, waitFor } from '@attest/testing';
+import { AdminClient, TEST_DATABASE_URL, waitFor } from '@attest/testing';
 import { HARNESS_ADMIN_TOKEN, startUsageIngest, UsageIngestHarness } from '../testing/usage-ingest.harness';
 import { UsageRepository } from './usage.repository';
 import type { GrantUsageResponse } from './dto/grant-usage.dto';
@@ -12,11 +12,6 @@ import type { ApiUsageResponse } from './dto/api-usage.dto';
 jest.setTimeout(60_000);
 
 const ADMIN_TOKEN = HARNESS_ADMIN_TOKEN;
-
-interface HttpResult<T = unknown> {
-  status: number;
-  body: T;
-}
 
 describe('usage-ingest: usage per grant from the access log', () => {
   let harness: UsageIngestHarness;
@@ -35,10 +30,8 @@ describe('usage-ingest: usage per grant from the access log', () => {
     await harness?.close();
   });
 
-  async function http<T = unknown>(path: string, token: string | null = ADMIN_TOKEN): Promise<HttpResult<T>> {
-    const response = await fetch(`${baseUrl}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-    return { status: response.status, body: (await response.json()) as T };
-  }
+  const admin = new AdminClient(() => baseUrl, ADMIN_TOKEN);
+  const http = <T = unknown>(path: string, token: string | null = ADMIN_TOKEN) => admin.request<T>('GET', path, { token });
 
   async function announceGrant(): Promise<AccessGrant> {
     const now = new Date().toISOString();
@@ -158,12 +151,13 @@ describe('usage-ingest: usage per grant from the access log', () => {
       },
       { timeoutMs: 30_000, description: 'API usage from both keys' },
     );
-    expect(usage).toEqual({ status: 200, body: { apiId: grant.apiId, lastUsedAt: '2026-04-05T10:00:00.000Z', requests: 3 } });
+    expect({ status: usage.status, body: usage.body }).toEqual({ status: 200, body: { apiId: grant.apiId, lastUsedAt: '2026-04-05T10:00:00.000Z', requests: 3 } });
   });
 
   it('answers an API nobody called with no last use and zero requests', async () => {
     const apiId = randomUUID();
-    expect(await http(`/v1/usage/apis/${apiId}`)).toEqual({ status: 200, body: { apiId, lastUsedAt: null, requests: 0 } });
+    const none = await http(`/v1/usage/apis/${apiId}`);
+    expect({ status: none.status, body: none.body }).toEqual({ status: 200, body: { apiId, lastUsedAt: null, requests: 0 } });
   });
 
   it('answers 400 naming the API id when it is not a uuid', async () => {
