@@ -38,8 +38,8 @@ export default [
     },
   },
   {
-    // Tests may also use the shared test support library.
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    // Tests, and the apps' test harnesses (src/testing, left out of their builds), may also use the shared test support library.
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'apps/*/src/testing/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': boundaries(true) },
   },
 ];

@@ -1,7 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { Admin, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import {
@@ -16,11 +14,12 @@ import {
   TOPICS,
   usageLastUsedKey,
 } from '@attest/contracts';
-import { buildEnvelope, createKafkaClient, EventConsumerHost, parseBrokers } from '@attest/messaging';
+import { buildEnvelope, createKafkaClient, parseBrokers } from '@attest/messaging';
 import { ensureDatabase, withDatabase } from '@attest/persistence';
 import { AdminClient, AdminRequestOptions, HttpResult, ProbedMessage, TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
 import { HeartbeatsConsumer } from './confirmations/heartbeats.consumer';
 import { UsageConsumer } from './usage/usage.consumer';
+import { startEnforcement } from './testing/enforcement.harness';
 
 /**
  * Keys, API lifecycle, last-use evidence and enforcement confirmations, against real Kafka and
@@ -48,24 +47,16 @@ const startedAt = new Date();
 
 beforeAll(async () => {
   await ensureDatabase(DATABASE_URL);
-  Object.assign(process.env, {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL,
-    ATTEST_ADMIN_TOKEN: ADMIN_TOKEN,
-    API_KEY_PEPPER: PEPPER,
-    REPLICA_SILENT_AFTER_MS: String(SILENT_AFTER_MS),
-    RECONCILE_INTERVAL_MS: '10000',
-  });
-  // Imported only now: the module reads and validates the environment when it is loaded.
-  const { AppModule } = await import('./app.module');
-  app = await NestFactory.create(AppModule, { logger: ['error'], abortOnError: false });
-  // Handlers register on init (in listen), so dropping some here keeps this instance off their topics.
-  const host = app.get(EventConsumerHost);
-  const register = host.register.bind(host);
-  host.register = ((handler) => (NOT_CONSUMED.has(handler.topic) ? undefined : register(handler))) as typeof host.register;
-  await app.listen(0, '127.0.0.1');
-  baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  ({ app, baseUrl } = await startEnforcement({
+    env: {
+      DATABASE_URL,
+      ATTEST_ADMIN_TOKEN: ADMIN_TOKEN,
+      API_KEY_PEPPER: PEPPER,
+      REPLICA_SILENT_AFTER_MS: String(SILENT_AFTER_MS),
+      RECONCILE_INTERVAL_MS: '10000',
+    },
+    notConsumed: NOT_CONSUMED,
+  }));
   db = app.get(DataSource);
 
   const kafka = createKafkaClient({ clientId: 'enforcement-data-plane-int-spec', brokers: parseBrokers(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092') });
@@ -74,10 +65,6 @@ beforeAll(async () => {
   await producer.connect();
   admin = kafka.admin();
   await admin.connect();
-  // Consumer groups start at the end of the topics once they have fetched: only then is a produced record sure to be seen.
-  await waitFor(async () => (await fetch(`${baseUrl}/health/ready`)).status === 200, { timeoutMs: 60_000, description: 'enforcement ready' });
-  const batchConsumers = [app.get(HeartbeatsConsumer).consumer, app.get(UsageConsumer).consumer];
-  await waitFor(() => batchConsumers.every((consumer) => consumer.isConnected), { timeoutMs: 60_000, description: 'batch consumers joined' });
 });
 
 afterAll(async () => {

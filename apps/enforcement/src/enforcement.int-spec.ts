@@ -1,7 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { Producer } from 'kafkajs';
 import {
   AccessGrant,
@@ -17,6 +15,7 @@ import {
 } from '@attest/contracts';
 import { buildEnvelope, createKafkaClient, parseBrokers } from '@attest/messaging';
 import { AdminClient, AdminRequestOptions, TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
+import { startEnforcement } from './testing/enforcement.harness';
 
 const ADMIN_TOKEN = `int-admin-${randomUUID()}`;
 const PEPPER = `int-pepper-${randomUUID()}`;
@@ -30,23 +29,16 @@ let probe: TopicProbe;
 let producer: Producer;
 
 beforeAll(async () => {
-  Object.assign(process.env, {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: TEST_DATABASE_URL,
-    ATTEST_ADMIN_TOKEN: ADMIN_TOKEN,
-    API_KEY_PEPPER: PEPPER,
-    // Several enforcement databases publish to the same topics in a test run (one per spec); a reconciler
-    // here would take the others' states for drift. The reconciler has its own spec and database.
-    RECONCILE_INTERVAL_MS: '3600000',
-  });
-  // Imported only now: the module reads and validates the environment when it is loaded.
-  const { AppModule } = await import('./app.module');
-  app = await NestFactory.create(AppModule, { logger: ['error'], abortOnError: false });
-  await app.listen(0, '127.0.0.1');
-  baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  // The consumer group starts at the end of its topics once it has fetched: only then is a produced event sure to be seen.
-  await waitFor(async () => (await fetch(`${baseUrl}/health/ready`)).status === 200, { timeoutMs: 60_000, description: 'enforcement ready' });
+  ({ app, baseUrl } = await startEnforcement({
+    env: {
+      DATABASE_URL: TEST_DATABASE_URL,
+      ATTEST_ADMIN_TOKEN: ADMIN_TOKEN,
+      API_KEY_PEPPER: PEPPER,
+      // Several enforcement databases publish to the same topics in a test run (one per spec); a reconciler
+      // here would take the others' states for drift. The reconciler has its own spec and database.
+      RECONCILE_INTERVAL_MS: '3600000',
+    },
+  }));
 
   const kafka = createKafkaClient({
     clientId: 'enforcement-int-spec',

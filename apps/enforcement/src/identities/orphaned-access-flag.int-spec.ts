@@ -1,12 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { Kafka, Producer } from 'kafkajs';
 import { AccessGrant, AuditEvent, Envelope, IdentityEvent, PolicyState, PrincipalIdentityEvent, TOPICS } from '@attest/contracts';
 import { buildEnvelope, createKafkaClient, ensureTopics, parseBrokers } from '@attest/messaging';
 import { ensureDatabase, withDatabase } from '@attest/persistence';
 import { AdminClient, TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
+import { startEnforcement } from '../testing/enforcement.harness';
 
 /**
  * ORPHANED_ACCESS_MODE=flag needs its own enforcement: an instance in the shared test database and
@@ -49,31 +48,24 @@ async function skipHistory(kafka: Kafka): Promise<void> {
 
 beforeAll(async () => {
   await ensureDatabase(DATABASE_URL);
-  Object.assign(process.env, {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL,
-    KAFKA_GROUP_PREFIX: GROUP_PREFIX,
-    ATTEST_ADMIN_TOKEN: ADMIN_TOKEN,
-    API_KEY_PEPPER: `int-pepper-${randomUUID()}`,
-    ORPHANED_ACCESS_MODE: 'flag',
-    // This database mirrors the other specs' synced principals and publishes their policies too; a
-    // reconciler here would take the others' states for drift. The reconciler has its own spec.
-    RECONCILE_INTERVAL_MS: '3600000',
-  });
   const kafka = createKafkaClient({
     clientId: 'enforcement-flag-int-spec',
     brokers: parseBrokers(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'),
   });
   await skipHistory(kafka);
 
-  // Imported only now: the module reads and validates the environment when it is loaded.
-  const { AppModule } = await import('../app.module');
-  app = await NestFactory.create(AppModule, { logger: ['error'], abortOnError: false });
-  await app.listen(0, '127.0.0.1');
-  baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  // The consumer group starts at the end of its topics once it has fetched: only then is a produced event sure to be seen.
-  await waitFor(async () => (await fetch(`${baseUrl}/health/ready`)).status === 200, { timeoutMs: 60_000, description: 'enforcement ready' });
+  ({ app, baseUrl } = await startEnforcement({
+    env: {
+      DATABASE_URL,
+      KAFKA_GROUP_PREFIX: GROUP_PREFIX,
+      ATTEST_ADMIN_TOKEN: ADMIN_TOKEN,
+      API_KEY_PEPPER: `int-pepper-${randomUUID()}`,
+      ORPHANED_ACCESS_MODE: 'flag',
+      // This database mirrors the other specs' synced principals and publishes their policies too; a
+      // reconciler here would take the others' states for drift. The reconciler has its own spec.
+      RECONCILE_INTERVAL_MS: '3600000',
+    },
+  }));
 
   probe = await new TopicProbe(kafka, [TOPICS.policyState, TOPICS.accessGrants, TOPICS.auditEvents]).start();
   producer = kafka.producer();

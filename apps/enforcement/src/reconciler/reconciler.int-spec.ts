@@ -1,12 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { Producer } from 'kafkajs';
 import { AuditEvent, CatalogState, Envelope, PolicyState, TOPICS } from '@attest/contracts';
-import { buildEnvelope, createKafkaClient, EventConsumerHost, parseBrokers } from '@attest/messaging';
+import { buildEnvelope, createKafkaClient, parseBrokers } from '@attest/messaging';
 import { ensureDatabase, withDatabase } from '@attest/persistence';
 import { AdminClient, TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
+import { startEnforcement } from '../testing/enforcement.harness';
 
 /**
  * The reconciler against real Kafka and Postgres: states put on the compacted topics behind
@@ -28,23 +27,15 @@ let producer: Producer;
 
 beforeAll(async () => {
   await ensureDatabase(DATABASE_URL);
-  Object.assign(process.env, {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL,
-    ATTEST_ADMIN_TOKEN: ADMIN_TOKEN,
-    API_KEY_PEPPER: `int-pepper-${randomUUID()}`,
-    RECONCILE_INTERVAL_MS: '5000',
-  });
-  // Imported only now: the module reads and validates the environment when it is loaded.
-  const { AppModule } = await import('../app.module');
-  app = await NestFactory.create(AppModule, { logger: ['error'], abortOnError: false });
-  // Handlers register on init (in listen), so dropping some here keeps this instance off their topics.
-  const host = app.get(EventConsumerHost);
-  const register = host.register.bind(host);
-  host.register = ((handler) => (NOT_CONSUMED.has(handler.topic) ? undefined : register(handler))) as typeof host.register;
-  await app.listen(0, '127.0.0.1');
-  baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  ({ app, baseUrl } = await startEnforcement({
+    env: {
+      DATABASE_URL,
+      ATTEST_ADMIN_TOKEN: ADMIN_TOKEN,
+      API_KEY_PEPPER: `int-pepper-${randomUUID()}`,
+      RECONCILE_INTERVAL_MS: '5000',
+    },
+    notConsumed: NOT_CONSUMED,
+  }));
 
   const kafka = createKafkaClient({ clientId: 'enforcement-reconciler-int-spec', brokers: parseBrokers(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092') });
   probe = await new TopicProbe(kafka, [TOPICS.policyState, TOPICS.catalogState, TOPICS.auditEvents]).start();

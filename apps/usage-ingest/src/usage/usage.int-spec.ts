@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AccessGrant, AccessLogRecord, Envelope, PROBLEM_TYPES, Problem, TOPICS } from '@attest/contracts';
 import { buildEnvelope } from '@attest/messaging';
 import { AdminClient, TEST_DATABASE_URL, waitFor } from '@attest/testing';
-import { HARNESS_ADMIN_TOKEN, startUsageIngest, UsageIngestHarness } from '../testing/usage-ingest.harness';
+import { accessLogRecord, HARNESS_ADMIN_TOKEN, startUsageIngest, UsageIngestHarness } from '../testing/usage-ingest.harness';
 import { UsageRepository } from './usage.repository';
 import type { GrantUsageResponse } from './dto/grant-usage.dto';
 import type { ApiUsageResponse } from './dto/api-usage.dto';
@@ -50,23 +50,7 @@ describe('usage-ingest: usage per grant from the access log', () => {
   }
 
   function accessLog(grant: AccessGrant, keyId: string, overrides: Partial<AccessLogRecord> = {}): Envelope<AccessLogRecord> {
-    const record: AccessLogRecord = {
-      requestId: randomUUID(),
-      at: new Date().toISOString(),
-      method: 'GET',
-      path: '/orders/v1/orders/42',
-      status: 200,
-      outcome: 'allowed',
-      latencyMs: 2.5,
-      apiId: grant.apiId,
-      route: 'GET /orders/:id',
-      keyId,
-      principalId: grant.principalId,
-      grantId: grant.grantId,
-      gatewayId: 'gw-int-spec',
-      ...overrides,
-    };
-    return buildEnvelope({ topic: TOPICS.accessLog, subject: keyId, data: record, source: 'gateway' });
+    return buildEnvelope({ topic: TOPICS.accessLog, subject: keyId, data: accessLogRecord(grant, keyId, overrides), source: 'gateway' });
   }
 
   /** Produced keyed by key id, as the gateway does, so one key's records stay in order on one partition. */
