@@ -15,8 +15,8 @@ import {
   usageLastUsedKey,
 } from '@attest/contracts';
 import { buildEnvelope, createKafkaClient, parseBrokers } from '@attest/messaging';
-import { ensureDatabase, withDatabase } from '@attest/persistence';
-import { AdminClient, AdminRequestOptions, HttpResult, ProbedMessage, TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
+import { ensureDatabase } from '@attest/persistence';
+import { AdminClient, AdminRequestOptions, HttpResult, ProbedMessage, suiteDatabaseUrl, TopicProbe, waitFor } from '@attest/testing';
 import { HeartbeatsConsumer } from './confirmations/heartbeats.consumer';
 import { UsageConsumer } from './usage/usage.consumer';
 import { startEnforcement } from './testing/enforcement.harness';
@@ -28,7 +28,7 @@ import { startEnforcement } from './testing/enforcement.harness';
  * their principals in this database, and its reconciler (running here too, every few seconds) would take
  * their states, published from another database, for drift.
  */
-const DATABASE_URL = withDatabase(TEST_DATABASE_URL, 'attest_test_enforcement_data_plane');
+const DATABASE_URL = suiteDatabaseUrl('enforcement_data_plane');
 const NOT_CONSUMED = new Set<string>([TOPICS.identityEvents, TOPICS.reviewDecisions]);
 const ADMIN_TOKEN = `int-admin-${randomUUID()}`;
 const PEPPER = `int-pepper-${randomUUID()}`;

@@ -30,3 +30,33 @@ export function assertTestDatabase(url: string): void {
     throw new Error(`refusing to run tests against database "${name}": its name must contain "test"`);
   }
 }
+
+/**
+ * Drops every database on the server of `url` whose name starts with `prefix` and ends in `[a-z0-9_]`:
+ * with `force`, connections still open are closed first; without it a database in use is left
+ * alone (a run of the tests still going keeps its own). Returns the names dropped.
+ */
+export async function dropDatabasesStartingWith(url: string, options: { prefix: string; force: boolean }): Promise<string[]> {
+  if (!/^[a-z0-9_]+$/.test(options.prefix)) throw new Error(`unsafe database name prefix "${options.prefix}"`);
+  const admin = new Client({ connectionString: withDatabase(url, 'postgres') });
+  await admin.connect();
+  try {
+    const found: { rows: Array<{ datname: string }> } = await admin.query(
+      `SELECT datname FROM pg_database WHERE starts_with(datname, $1) AND datname ~ '^[a-z0-9_]+$' ORDER BY datname`,
+      [options.prefix],
+    );
+    const dropped: string[] = [];
+    for (const { datname } of found.rows) {
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS "${datname}"${options.force ? ' WITH (FORCE)' : ''}`);
+        dropped.push(datname);
+      } catch (error) {
+        // 55006: another session is using it; only a forced drop closes those.
+        if ((error as { code?: string }).code !== '55006') throw error;
+      }
+    }
+    return dropped;
+  } finally {
+    await admin.end();
+  }
+}

@@ -1,9 +1,27 @@
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { Socket } from 'node:net';
 import { resolve } from 'node:path';
-import { assertTestDatabase, DEFAULT_DATABASE_URL, ensureDatabase, withDatabase } from '@attest/persistence';
+import { assertTestDatabase, databaseName, DEFAULT_DATABASE_URL, dropDatabasesStartingWith, ensureDatabase, withDatabase } from '@attest/persistence';
 
-export const TEST_DATABASE_URL = withDatabase(DEFAULT_DATABASE_URL, 'attest_test');
+/** The test database on the local server, used when nothing names another one. */
+const LOCAL_TEST_DATABASE_URL = withDatabase(DEFAULT_DATABASE_URL, 'attest_test');
+
+/**
+ * The database this run of the tests uses, which the global set-up created for it (and passed down
+ * as DATABASE_URL); outside a jest run, the local server's `attest_test`.
+ */
+export const TEST_DATABASE_URL = process.env.DATABASE_URL ?? LOCAL_TEST_DATABASE_URL;
+
+/**
+ * A database of a suite's own next to this run's test database, `<name>_<suite>`: for a suite whose
+ * assertions need no other suite's rows, such as a reconciler that must find nothing to repair.
+ */
+export function suiteDatabaseUrl(suite: string): string {
+  const url = withDatabase(TEST_DATABASE_URL, `${databaseName(TEST_DATABASE_URL)}_${suite}`);
+  assertTestDatabase(url);
+  return url;
+}
 
 type Stoppable = { stop: () => Promise<unknown> };
 const started = globalThis as typeof globalThis & { __attestContainers?: Stoppable[] };
@@ -11,14 +29,21 @@ const started = globalThis as typeof globalThis & { __attestContainers?: Stoppab
 /**
  * Runs once per jest run: finds Postgres (DATABASE_URL, else the server on 127.0.0.1:5432, else a
  * testcontainers Postgres when a Docker engine answers), brings up the project's own Kafka broker (or
- * reuses a running one), and makes sure the test database exists. It refuses a database whose name
- * does not say test.
+ * reuses a running one), and creates a fresh database for this run, `<name>_run_<id>`, which the
+ * teardown drops with every suite database named after it. The Postgres server outlives a run, and
+ * rows an earlier run left (against a broker since wiped) must not meet this one. It refuses a
+ * database whose name does not say test.
  */
 export default async function globalSetup(): Promise<void> {
-  process.env.DATABASE_URL ??= await findPostgres();
+  const server = process.env.DATABASE_URL ?? (await findPostgres());
+  assertTestDatabase(server);
+  const runPrefix = `${databaseName(server)}_run_`;
+  // A run killed before its teardown leaves its databases; one still running keeps its own (in use).
+  await dropDatabasesStartingWith(server, { prefix: runPrefix, force: false });
+  const runDatabase = withDatabase(server, `${runPrefix}${Date.now().toString(36)}_${randomUUID().slice(0, 4)}`);
+  await ensureDatabase(runDatabase);
+  process.env.DATABASE_URL = runDatabase;
   process.env.KAFKA_GROUP_PREFIX ??= 'attest-test';
-  assertTestDatabase(process.env.DATABASE_URL);
-  await ensureDatabase(process.env.DATABASE_URL);
   if (!process.env.KAFKA_BROKERS) {
     const root = resolve(__dirname, '../../..');
     const out = execFileSync(process.execPath, [resolve(root, 'scripts/kafka.mjs'), 'up'], {
@@ -30,6 +55,13 @@ export default async function globalSetup(): Promise<void> {
   }
 }
 
+/** Drops this run's database and the suite databases named after it. */
+export async function dropRunDatabases(): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  if (!url || !/_run_[a-z0-9]+_[0-9a-f]{4}$/.test(databaseName(url))) return;
+  await dropDatabasesStartingWith(url, { prefix: databaseName(url), force: true });
+}
+
 /** Stops what the set-up started in containers; a local server or broker is left as it was. */
 export async function stopStartedContainers(): Promise<void> {
   await Promise.all((started.__attestContainers ?? []).map((container) => container.stop()));
@@ -37,7 +69,7 @@ export async function stopStartedContainers(): Promise<void> {
 }
 
 async function findPostgres(): Promise<string> {
-  if (await answers('127.0.0.1', 5432)) return TEST_DATABASE_URL;
+  if (await answers('127.0.0.1', 5432)) return LOCAL_TEST_DATABASE_URL;
   if (!dockerAnswers()) {
     throw new Error('no Postgres: set DATABASE_URL, start a server on 127.0.0.1:5432, or run a Docker engine');
   }

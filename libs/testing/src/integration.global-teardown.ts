@@ -1,5 +1,6 @@
-import { stopStartedContainers } from './integration.global-setup';
+import { dropRunDatabases, stopStartedContainers } from './integration.global-setup';
 
 export default async function globalTeardown(): Promise<void> {
+  await dropRunDatabases();
   await stopStartedContainers();
 }

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
 import { AccessGrant, AuditEvent, Envelope, IdentityEvent, PolicyState, PrincipalIdentityEvent, TOPICS } from '@attest/contracts';
 import { buildEnvelope, createKafkaClient, ensureTopics, parseBrokers } from '@attest/messaging';
-import { ensureDatabase, withDatabase } from '@attest/persistence';
-import { AdminClient, TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
+import { ensureDatabase } from '@attest/persistence';
+import { AdminClient, suiteDatabaseUrl, TopicProbe, waitFor } from '@attest/testing';
 import { startEnforcement } from '../testing/enforcement.harness';
 
 /**
@@ -12,7 +12,7 @@ import { startEnforcement } from '../testing/enforcement.harness';
  * consumer group would race the 'suspend' instances of the other specs for the same events. So this
  * one has its own database and consumer group.
  */
-const DATABASE_URL = withDatabase(TEST_DATABASE_URL, 'attest_test_enforcement_flag');
+const DATABASE_URL = suiteDatabaseUrl('enforcement_flag');
 const GROUP_PREFIX = 'attest-test-flag';
 const CONSUMED = [TOPICS.identityEvents, TOPICS.reviewDecisions, TOPICS.usageLastUsed, TOPICS.gatewayApplied] as const;
 const ADMIN_TOKEN = `int-admin-${randomUUID()}`;

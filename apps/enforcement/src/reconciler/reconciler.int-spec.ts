@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { AuditEvent, CatalogState, Envelope, PolicyState, TOPICS } from '@attest/contracts';
 import { buildEnvelope, createKafkaClient, parseBrokers } from '@attest/messaging';
-import { ensureDatabase, withDatabase } from '@attest/persistence';
-import { AdminClient, TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
+import { ensureDatabase } from '@attest/persistence';
+import { AdminClient, suiteDatabaseUrl, TopicProbe, waitFor } from '@attest/testing';
 import { startEnforcement } from '../testing/enforcement.harness';
 
 /**
@@ -14,7 +14,7 @@ import { startEnforcement } from '../testing/enforcement.harness';
  * events nor decisions, so the database holds only the principals and APIs this suite makes: others'
  * states, published from other databases, are not its to judge.
  */
-const DATABASE_URL = withDatabase(TEST_DATABASE_URL, 'attest_test_enforcement_reconciler');
+const DATABASE_URL = suiteDatabaseUrl('enforcement_reconciler');
 const NOT_CONSUMED = new Set<string>([TOPICS.identityEvents, TOPICS.reviewDecisions]);
 const ADMIN_TOKEN = `int-admin-${randomUUID()}`;
 
