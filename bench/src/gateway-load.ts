@@ -44,6 +44,10 @@ interface Measured extends WrkResult {
   cpuUsPerRequest: number | null;
   /** The same for its main thread alone: the one that answers requests, and so bounds throughput. */
   mainThreadCpuUsPerRequest: number | null;
+  /** The Kafka broker's CPU per request (the access log's cost on the broker side), when its pid is known. */
+  brokerCpuUsPerRequest: number | null;
+  /** Every process on the machine (wrk, nginx, the target, the broker), per request: what bounds throughput once the cores are busy. */
+  machineCpuUsPerRequest: number | null;
 }
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -278,7 +282,10 @@ function envelopeMessage(topic: Topic, key: string, data: unknown): { key: strin
 
 async function measureTarget(target: Target, options: { seconds: number; connections: number; threads: number }): Promise<Measured> {
   const pid = target.pid;
+  const broker = brokerPid();
   const before = pid === undefined ? null : { all: cpuMs(`/proc/${pid}/stat`), main: cpuMs(`/proc/${pid}/task/${pid}/stat`) };
+  const brokerBefore = broker === null ? null : cpuMs(`/proc/${broker}/stat`);
+  const machineBefore = machineBusyMs();
   const result = await wrk(target, options);
   const perRequest = (from: number | null | undefined, to: number | null) =>
     from === null || from === undefined || to === null || result.requests === 0 ? null : ((to - from) * 1000) / result.requests;
@@ -287,6 +294,8 @@ async function measureTarget(target: Target, options: { seconds: number; connect
     ...result,
     cpuUsPerRequest: pid === undefined ? null : perRequest(before?.all, cpuMs(`/proc/${pid}/stat`)),
     mainThreadCpuUsPerRequest: pid === undefined ? null : perRequest(before?.main, cpuMs(`/proc/${pid}/task/${pid}/stat`)),
+    brokerCpuUsPerRequest: broker === null ? null : perRequest(brokerBefore, cpuMs(`/proc/${broker}/stat`)),
+    machineCpuUsPerRequest: perRequest(machineBefore, machineBusyMs()),
   };
 }
 
@@ -306,6 +315,8 @@ function combine(rounds: Measured[]): Measured {
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
     cpuUsPerRequest: weighted((r) => r.cpuUsPerRequest),
     mainThreadCpuUsPerRequest: weighted((r) => r.mainThreadCpuUsPerRequest),
+    brokerCpuUsPerRequest: weighted((r) => r.brokerCpuUsPerRequest),
+    machineCpuUsPerRequest: weighted((r) => r.machineCpuUsPerRequest),
   };
 }
 
@@ -334,6 +345,27 @@ function cpuMs(statFile: string): number | null {
   }
 }
 
+/** Busy CPU time of the whole machine so far, every core (`/proc/stat`: all but idle and iowait), Linux only. */
+function machineBusyMs(): number | null {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = ticks;
+    return ((user + nice + system + irq + softirq + (steal ?? 0)) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** The broker `scripts/kafka.mjs` runs for this checkout, when it is the one serving the bench. */
+function brokerPid(): number | null {
+  try {
+    const pid = Number(readFileSync(resolve(ROOT, '.cache', 'kafka', 'kafka.pid'), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 && cpuMs(`/proc/${pid}/stat`) !== null ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
 function printReport(results: Measured[], options: GatewayLoadOptions): void {
   const byName = (prefix: string) => results.find((r) => r.name.startsWith(prefix))!;
   console.log(
@@ -341,13 +373,15 @@ function printReport(results: Measured[], options: GatewayLoadOptions): void {
       `${options.seconds}s per target in ${options.rounds} interleaved rounds after ${options.warmUpSeconds}s warm-up)`,
   );
   console.log(
-    `${'target'.padEnd(26)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'CPU µs/req'.padStart(12)}${'main thread'.padStart(13)}`,
+    `${'target'.padEnd(26)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'CPU µs/req'.padStart(12)}${'main thread'.padStart(13)}${'broker'.padStart(9)}${'machine'.padStart(9)}`,
   );
   for (const r of results) {
     const cpu = r.cpuUsPerRequest === null ? '' : fmt(r.cpuUsPerRequest, 1);
     const main = r.mainThreadCpuUsPerRequest === null ? '' : fmt(r.mainThreadCpuUsPerRequest, 1);
+    const broker = r.brokerCpuUsPerRequest === null ? '' : fmt(r.brokerCpuUsPerRequest, 1);
+    const machine = r.machineCpuUsPerRequest === null ? '' : fmt(r.machineCpuUsPerRequest, 1);
     console.log(
-      `${r.name.padEnd(26)}${fmt(r.rps, 0).padStart(10)}${fmt(r.p50Ms).padStart(9)}${fmt(r.p99Ms).padStart(9)}${String(r.errors).padStart(8)}${cpu.padStart(12)}${main.padStart(13)}`,
+      `${r.name.padEnd(26)}${fmt(r.rps, 0).padStart(10)}${fmt(r.p50Ms).padStart(9)}${fmt(r.p99Ms).padStart(9)}${String(r.errors).padStart(8)}${cpu.padStart(12)}${main.padStart(13)}${broker.padStart(9)}${machine.padStart(9)}`,
     );
   }
   const gateway = byName('gateway (all');
