@@ -1,4 +1,4 @@
-import { Controller, Get, Module, Injectable, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ConsoleLogger, Controller, Get, Injectable, Logger, LoggerService, Module, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { Response } from 'express';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { BatchConsumers, EventConsumerHost, OutboxRelay } from '@attest/messaging';
@@ -50,5 +50,30 @@ export class HealthController {
   }
 }
 
-@Module({ imports: [TerminusModule], controllers: [HealthController], providers: [MessagingHealthIndicator] })
+/** A failing readiness is logged again after this long even when its reason has not changed. */
+const REPEAT_AFTER_MS = 60_000;
+
+/**
+ * Terminus's logger: a failed check is a warning (a service still starting, or waiting on Kafka, is not
+ * an error), logged when its reason changes and once a minute while it lasts, not on every probe.
+ */
+@Injectable()
+export class ReadinessLogger extends ConsoleLogger implements LoggerService {
+  private readonly logger = new Logger('Readiness');
+  private last: { message: string; atMs: number } | null = null;
+
+  override error(message: unknown): void {
+    const text = String(message);
+    const now = Date.now();
+    if (this.last !== null && this.last.message === text && now - this.last.atMs < REPEAT_AFTER_MS) return;
+    this.last = { message: text, atMs: now };
+    this.logger.warn(text);
+  }
+}
+
+@Module({
+  imports: [TerminusModule.forRoot({ logger: ReadinessLogger, errorLogStyle: 'json' })],
+  controllers: [HealthController],
+  providers: [MessagingHealthIndicator],
+})
 export class ServiceHealthModule {}
