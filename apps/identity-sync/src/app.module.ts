@@ -9,6 +9,7 @@ import { PrincipalEntity } from './directory/principal.entity';
 import { EventHookDeliveryEntity } from './event-hooks/event-hook-delivery.entity';
 import { EventHooksModule } from './event-hooks/event-hooks.module';
 import { IdentitySyncSchema1764028800000 } from './migrations/1764028800000-identity-sync-schema.migration';
+import { MembershipReadOrder1764374400000 } from './migrations/1764374400000-membership-read-order.migration';
 import { OktaModule } from './okta/okta.module';
 import { identitySyncProblem } from './problem-mapping';
 import { ScimModule } from './scim/scim.module';
@@ -24,7 +25,7 @@ import { SystemLogModule } from './system-log/system-log.module';
       schema: SCHEMA,
       env: identitySyncEnvSchema,
       entities: [PrincipalEntity, GroupEntity, MembershipEntity, SyncRunEntity, SystemLogCursorEntity, EventHookDeliveryEntity],
-      migrations: [IdentitySyncSchema1764028800000],
+      migrations: [IdentitySyncSchema1764028800000, MembershipReadOrder1764374400000],
       topics: [TOPICS.identityEvents],
       problems: identitySyncProblem,
     }),

@@ -439,6 +439,49 @@ describe('Okta Event Hooks', () => {
     await eventually(() => identityEvents(doomedPrincipal.id).some((e) => e.kind === 'principal.deleted'), 'principal.deleted');
   });
 
+  it('never lets an older read of a user\'s groups, or of a group\'s members, undo a newer one, whichever commits last', async () => {
+    const { DirectoryService } = await import('./directory/directory.service');
+    const directory = current!.app.get(DirectoryService);
+    const group = seeded.groupIds[6];
+    const member = standIn.org.memberIds(group)[0];
+    const principal = await principalOf(member);
+    const [{ id: groupId }] = await sql<{ id: string }>(`SELECT id FROM identity_sync.groups WHERE okta_id = $1`, [group]);
+    const isMember = async () => (await sql(`SELECT 1 FROM identity_sync.memberships WHERE group_id = $1 AND principal_id = $2`, [groupId, principal.id])).length === 1;
+    const replace = (groupIds: Map<string, string>, readAt: Date) =>
+      directory.transaction((tx) => directory.replaceOktaMembershipsOfUser(tx, { oktaUserId: member, groupIds, readAt }));
+    const t = Date.now() + 60_000; // past any read the suite's own appliers made of this user
+    expect(await isMember()).toBe(true);
+
+    // Read at t+2: no longer in the group. A read from t+1, still listing it, commits after.
+    expect((await replace(new Map(), new Date(t + 2000))).events).toBe(1);
+    expect(await isMember()).toBe(false);
+    expect(await replace(new Map([[group, groupId]]), new Date(t + 1000))).toMatchObject({ memberships: 0, events: 0 });
+    expect(await replace(new Map([[group, groupId]]), new Date(t + 2000))).toMatchObject({ memberships: 0, events: 0 });
+    expect(await isMember()).toBe(false);
+
+    // A newer read is applied.
+    expect((await replace(new Map([[group, groupId]]), new Date(t + 3000))).events).toBe(1);
+    expect(await isMember()).toBe(true);
+
+    // A full sync's page of the group's members against a read of the user's groups, both ways round.
+    const { oktaUserFacts } = await import('./okta/domain/okta-facts');
+    const page = (readAt: number) =>
+      directory.transaction((tx) =>
+        directory.applyOktaGroupMembers(tx, [
+          { groupId, members: [oktaUserFacts(standIn.org.userByIdOrLogin(member)!)], readAt: new Date(t + readAt), listedSince: null },
+        ]),
+      );
+    await page(5000); // listed at t+5
+    expect(await replace(new Map(), new Date(t + 4000))).toMatchObject({ events: 0 }); // a read from t+4 without it is older
+    expect(await isMember()).toBe(true);
+    expect((await replace(new Map(), new Date(t + 6000))).events).toBe(1); // a read from t+6 without it is newer
+    expect(await isMember()).toBe(false);
+    expect(await page(5500)).toMatchObject({ events: 0 }); // a page from t+5.5 listing it is older than that read
+    expect(await isMember()).toBe(false);
+    expect((await page(7000)).events).toBe(1);
+    expect(await isMember()).toBe(true);
+  });
+
   it('rejects a delivery without an eventId with a problem naming the field', async () => {
     const response = await http<{ errors: Array<{ field: string }> }>('POST', '/v1/hooks/okta', {
       token: null,

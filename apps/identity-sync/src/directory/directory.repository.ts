@@ -350,22 +350,48 @@ export class DirectoryRepository {
     return { total, items: rows.map(toGroup) };
   }
 
-  /** Adds memberships (or re-confirms them); returns only the pairs that are new. */
+  /**
+   * Adds memberships (or re-confirms them); returns only the pairs that are new. `oktaReadAt`: when Okta
+   * listed a pair (absent: not from Okta); a membership keeps the newest such time. With `skipNewerUserReads`,
+   * a pair is left out when its user's whole group list was read after Okta listed the pair: that read is newer.
+   */
   async upsertMemberships(
     tx: EntityManager,
-    pairs: readonly MembershipPair[],
-    options: { source: string; oktaRefreshed: boolean },
+    pairs: ReadonlyArray<MembershipPair & { oktaReadAt?: Date }>,
+    options: { source: string; skipNewerUserReads?: boolean },
   ): Promise<MembershipPair[]> {
     if (pairs.length === 0) return [];
     const rows: Array<{ group_id: string; principal_id: string; inserted: boolean }> = await tx.query(
       `INSERT INTO ${T}.memberships AS m (group_id, principal_id, source, okta_refreshed_at)
-       SELECT u.group_id, u.principal_id, $3, CASE WHEN $4::boolean THEN now() END
-         FROM unnest($1::uuid[], $2::uuid[]) AS u(group_id, principal_id)
-       ON CONFLICT (group_id, principal_id) DO UPDATE SET okta_refreshed_at = COALESCE(EXCLUDED.okta_refreshed_at, m.okta_refreshed_at)
+       SELECT u.group_id, u.principal_id, $3, u.read_at
+         FROM unnest($1::uuid[], $2::uuid[], $4::timestamptz[]) AS u(group_id, principal_id, read_at)
+         JOIN ${T}.principals p ON p.id = u.principal_id
+        WHERE NOT $5::boolean OR p.okta_memberships_read_at IS NULL OR p.okta_memberships_read_at <= u.read_at
+       ON CONFLICT (group_id, principal_id) DO UPDATE SET okta_refreshed_at = GREATEST(EXCLUDED.okta_refreshed_at, m.okta_refreshed_at)
        RETURNING group_id, principal_id, (xmax = 0) AS inserted`,
-      [pairs.map((p) => p.groupId), pairs.map((p) => p.principalId), options.source, options.oktaRefreshed],
+      [
+        pairs.map((p) => p.groupId),
+        pairs.map((p) => p.principalId),
+        options.source,
+        pairs.map((p) => p.oktaReadAt ?? null),
+        options.skipNewerUserReads ?? false,
+      ],
     );
     return rows.filter((row) => row.inserted).map(toPair);
+  }
+
+  /** Removes these Okta memberships of one user, except those Okta listed at or after `readAt` (a newer read). */
+  async deleteOktaMembershipsListedBefore(tx: EntityManager, principalId: string, groupIds: readonly string[], readAt: Date): Promise<MembershipPair[]> {
+    if (groupIds.length === 0) return [];
+    const rows = returnedRows<{ group_id: string; principal_id: string }>(
+      await tx.query(
+        `DELETE FROM ${T}.memberships
+          WHERE principal_id = $1 AND group_id = ANY($2::uuid[]) AND (okta_refreshed_at IS NULL OR okta_refreshed_at < $3)
+          RETURNING group_id, principal_id`,
+        [principalId, groupIds, readAt],
+      ),
+    );
+    return rows.map(toPair);
   }
 
   async deleteMemberships(tx: EntityManager, pairs: readonly MembershipPair[]): Promise<MembershipPair[]> {
@@ -418,6 +444,23 @@ export class DirectoryRepository {
       ),
     );
     return rows.map(toPair);
+  }
+
+  /**
+   * Records that the principal's Okta group list was read at `readAt`, unless a read at least as new
+   * was already written: returns false then, and the older read must not be applied. The row lock it
+   * takes holds a concurrent writer of the same user until this transaction ends.
+   */
+  async claimOktaMembershipRead(tx: EntityManager, principalId: string, readAt: Date): Promise<boolean> {
+    const rows = returnedRows<{ id: string }>(
+      await tx.query(
+        `UPDATE ${T}.principals SET okta_memberships_read_at = $2
+          WHERE id = $1 AND (okta_memberships_read_at IS NULL OR okta_memberships_read_at < $2)
+          RETURNING id`,
+        [principalId, readAt],
+      ),
+    );
+    return rows.length > 0;
   }
 
   /** Okta-sourced memberships of one principal, with the Okta ids of their groups. */

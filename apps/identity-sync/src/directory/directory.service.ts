@@ -11,6 +11,8 @@ import { IdentityPublisher, PrincipalChange } from './identity.publisher';
 export interface GroupMembersPage {
   groupId: string;
   members: readonly OktaUserFacts[];
+  /** When the page was asked for: what it lists was true at least then. */
+  readAt: Date;
   /** Set on the group's last page: when its listing began, so memberships not re-confirmed since are gone. */
   listedSince: Date | null;
 }
@@ -148,8 +150,11 @@ export class DirectoryService {
     const unknown = members.filter((member) => !ids.has(member.oktaId));
     const mirrored = await this.applyOktaUsers(tx, unknown);
     if (unknown.length) ids = await this.repository.principalIdsByOktaIds(tx, members.map((member) => member.oktaId));
-    const pairs = pages.flatMap((page) => page.members.map((member) => ({ groupId: page.groupId, principalId: ids.get(member.oktaId)! })));
-    const added = await this.repository.upsertMemberships(tx, pairs, { source: 'okta', oktaRefreshed: true });
+    const pairs = pages.flatMap((page) =>
+      page.members.map((member) => ({ groupId: page.groupId, principalId: ids.get(member.oktaId)!, oktaReadAt: page.readAt })),
+    );
+    // A user whose own group list was read after a page keeps what that newer read said.
+    const added = await this.repository.upsertMemberships(tx, pairs, { source: 'okta', skipNewerUserReads: true });
     const removed = await this.repository.deleteOktaMembershipsNotRefreshedSince(
       tx,
       pages.flatMap((page) => (page.listedSince ? [{ groupId: page.groupId, before: page.listedSince }] : [])),
@@ -161,20 +166,26 @@ export class DirectoryService {
   /** Sets one user's Okta group memberships to exactly these groups (already mirrored). */
   async replaceOktaMembershipsOfUser(
     tx: EntityManager,
-    change: { oktaUserId: string; groupIds: ReadonlyMap<string, string> },
+    change: { oktaUserId: string; groupIds: ReadonlyMap<string, string>; readAt: Date },
   ): Promise<DirectoryWrite> {
     const principalId = (await this.repository.principalIdsByOktaIds(tx, [change.oktaUserId])).get(change.oktaUserId);
     if (!principalId) return NO_WRITE;
+    // Two appliers (an Event Hook delivery and a System Log page) may read the same user's groups at
+    // different times and commit in the other order: the older read is stale, and is dropped.
+    if (!(await this.repository.claimOktaMembershipRead(tx, principalId, change.readAt))) return NO_WRITE;
     const current = await this.repository.oktaMembershipsOf(tx, principalId);
     const wanted = new Set(change.groupIds.values());
     const added = await this.repository.upsertMemberships(
       tx,
-      [...wanted].map((groupId) => ({ groupId, principalId })),
-      { source: 'okta', oktaRefreshed: true },
+      [...wanted].map((groupId) => ({ groupId, principalId, oktaReadAt: change.readAt })),
+      { source: 'okta' },
     );
-    const removed = await this.repository.deleteMemberships(
+    // A membership a full sync's page listed after this read began is newer than this read's absence of it.
+    const removed = await this.repository.deleteOktaMembershipsListedBefore(
       tx,
-      current.filter((membership) => !wanted.has(membership.groupId)).map((membership) => ({ groupId: membership.groupId, principalId })),
+      principalId,
+      current.filter((membership) => !wanted.has(membership.groupId)).map((membership) => membership.groupId),
+      change.readAt,
     );
     const events = await this.publishMemberships(tx, { added, removed }, 'okta');
     return { ...NO_WRITE, memberships: wanted.size, events };
@@ -211,7 +222,7 @@ export class DirectoryService {
     change: { add: readonly MembershipPair[]; remove: readonly MembershipPair[] },
     source: DirectorySource,
   ): Promise<number> {
-    const added = await this.repository.upsertMemberships(tx, change.add, { source, oktaRefreshed: false });
+    const added = await this.repository.upsertMemberships(tx, change.add, { source });
     const removed = await this.repository.deleteMemberships(tx, change.remove);
     return this.publishMemberships(tx, { added, removed }, source);
   }

@@ -54,6 +54,10 @@ export class PrincipalEntity {
   @Column({ name: 'okta_refreshed_at', type: 'timestamptz', nullable: true })
   oktaRefreshedAt: Date | null;
 
+  /** When the user's Okta group list was last read (and written); an older read of it is not applied. */
+  @Column({ name: 'okta_memberships_read_at', type: 'timestamptz', nullable: true })
+  oktaMembershipsReadAt: Date | null;
+
   @Column({ name: 'scim_managed', type: 'boolean' })
   scimManaged: boolean;
 

@@ -31,7 +31,12 @@ export class OktaEventApplier {
     const userIds = [...new Set([...plan.users, ...plan.memberships.filter((id) => !known.has(id))])];
 
     const users = await mapLimit(userIds, READ_CONCURRENCY, (id) => this.okta.getUser(id));
-    const memberships = await mapLimit(plan.memberships, READ_CONCURRENCY, (id) => this.okta.userGroups(id));
+    // Each user's group list with when it was asked for: what Okta answered is at least that fresh.
+    const memberships = await mapLimit(plan.memberships, READ_CONCURRENCY, async (id) => {
+      const readAt = new Date();
+      const groups = await this.okta.userGroups(id);
+      return groups === null ? null : { groups, readAt };
+    });
     const groups = await mapLimit(plan.groups, READ_CONCURRENCY, (id) => this.okta.getGroup(id));
 
     const presentUsers: OktaUserFacts[] = [];
@@ -40,7 +45,7 @@ export class OktaEventApplier {
     const presentGroups = new Map<string, OktaGroupFacts>();
     const goneGroups = [...plan.deletedGroups];
     groups.forEach((group, index) => (group ? presentGroups.set(group.id!, oktaGroupFacts(group)) : goneGroups.push(plan.groups[index])));
-    for (const listed of memberships) for (const group of listed ?? []) presentGroups.set(group.id!, oktaGroupFacts(group));
+    for (const listed of memberships) for (const group of listed?.groups ?? []) presentGroups.set(group.id!, oktaGroupFacts(group));
 
     return this.directory.transaction(async (tx) => {
       let write = await this.directory.applyOktaUsers(tx, presentUsers);
@@ -51,8 +56,8 @@ export class OktaEventApplier {
       for (const [index, oktaUserId] of plan.memberships.entries()) {
         const listed = memberships[index];
         if (listed === null) continue; // the user is gone; deletion already removed their memberships
-        const groupIds = new Map(listed.map((group) => [group.id!, applied.ids.get(group.id!)!]));
-        write = addWrites(write, await this.directory.replaceOktaMembershipsOfUser(tx, { oktaUserId, groupIds }));
+        const groupIds = new Map(listed.groups.map((group) => [group.id!, applied.ids.get(group.id!)!]));
+        write = addWrites(write, await this.directory.replaceOktaMembershipsOfUser(tx, { oktaUserId, groupIds, readAt: listed.readAt }));
       }
       await bookkeeping?.(tx);
       return write;

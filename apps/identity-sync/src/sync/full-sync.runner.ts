@@ -145,6 +145,7 @@ export class FullSyncRunner {
     const groupAfter = cursor.groupAfter ?? null;
     const continuing = cursor.group;
     if (continuing) {
+      const readAt = new Date();
       const page = await this.read(state, signal, () => this.membersPage(continuing.oktaId, cursor.after));
       return {
         fetched: 1,
@@ -153,35 +154,37 @@ export class FullSyncRunner {
           : { stage: 'memberships', cursor: { after: null, groupAfter: continuing.oktaId, group: null } },
         write: (tx) =>
           this.directory.applyOktaGroupMembers(tx, [
-            { groupId: continuing.id, members: page.items.map(oktaUserFacts), listedSince: page.after ? null : new Date(continuing.startedAt) },
+            { groupId: continuing.id, members: page.items.map(oktaUserFacts), readAt, listedSince: page.after ? null : new Date(continuing.startedAt) },
           ]),
       };
     }
     const upcoming = await this.repository.oktaGroupsAfter(this.dataSource.manager, groupAfter, MEMBERSHIP_BATCH);
     if (upcoming.length === 0) return { fetched: 0, next: { stage: 'sweep', cursor: START_CURSOR }, write: async () => NO_WRITE };
-    const pages = await mapLimit(upcoming, READ_CONCURRENCY, (group) => this.read(state, signal, () => this.membersPage(group.oktaId, null)));
+    // Each group's first page with when it was asked for: a group's listing begins then.
+    const pages = await mapLimit(upcoming, READ_CONCURRENCY, async (group) => {
+      const readAt = new Date();
+      return { ...(await this.read(state, signal, () => this.membersPage(group.oktaId, null))), readAt };
+    });
     // The batch ends with the first group that has more pages; the groups read after it are read again later.
     const cut = pages.findIndex((page) => page.after !== null);
     const batch = cut === -1 ? upcoming : upcoming.slice(0, cut + 1);
-    const open = cut === -1 ? null : { oktaId: upcoming[cut].oktaId, id: upcoming[cut].id, startedAt: '' };
+    const open = cut === -1 ? null : { oktaId: upcoming[cut].oktaId, id: upcoming[cut].id, startedAt: pages[cut].readAt.toISOString() };
     return {
       fetched: batch.length,
       next: open
         ? { stage: 'memberships', cursor: { after: pages[cut].after, groupAfter: upcoming[cut - 1]?.oktaId ?? groupAfter, group: open } }
         : { stage: 'memberships', cursor: { after: null, groupAfter: batch[batch.length - 1].oktaId, group: null } },
-      write: async (tx) => {
-        // A group's listing began with the transaction of its first page: memberships not re-confirmed since are gone.
-        const listedSince = await transactionTime(tx);
-        if (open) open.startedAt = listedSince.toISOString();
-        return this.directory.applyOktaGroupMembers(
+      // A group's listing began when its first page was asked for: memberships not confirmed since are gone.
+      write: (tx) =>
+        this.directory.applyOktaGroupMembers(
           tx,
           batch.map((group, index) => ({
             groupId: group.id,
             members: pages[index].items.map(oktaUserFacts),
-            listedSince: pages[index].after ? null : listedSince,
+            readAt: pages[index].readAt,
+            listedSince: pages[index].after ? null : pages[index].readAt,
           })),
-        );
-      },
+        ),
     };
   }
 
@@ -240,11 +243,6 @@ class WaitCounter {
     this.last = now;
     return delta;
   }
-}
-
-async function transactionTime(tx: EntityManager): Promise<Date> {
-  const [{ now }]: Array<{ now: Date }> = await tx.query(`SELECT now() AS now`);
-  return new Date(now);
 }
 
 function describe(error: unknown): string {
