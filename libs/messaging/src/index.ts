@@ -12,4 +12,5 @@ export * from './consumer/batch-consumers';
 export * from './consumer/consumer-positions.migration';
 export * from './view/compacted-view.reader';
 export * from './producer/batching.publisher';
+export * from './producer/record-producer';
 export * from './messaging.module';

@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Producer } from 'kafkajs';
 import { EVENT_CONTRACTS, EventInputMap, EventMap, Topic } from '@attest/contracts';
 import { buildEnvelope } from '../envelope.factory';
+import { RecordProducer } from './record-producer';
 
 export interface BatchingPublisherOptions<T extends Topic> {
-  producer: Producer;
+  /** kafkajs's producer, or `FastRecordProducer` where records are many. */
+  producer: RecordProducer;
   topic: T;
   source: string;
   /** Flush when this many records are waiting, and never send more than this in one request... */
