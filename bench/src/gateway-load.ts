@@ -48,6 +48,8 @@ interface Measured extends WrkResult {
   brokerCpuUsPerRequest: number | null;
   /** Every process on the machine (wrk, nginx, the target, the broker), per request: what bounds throughput once the cores are busy. */
   machineCpuUsPerRequest: number | null;
+  /** The target process's peak resident memory so far (VmHWM), in MiB, when it is a process of ours. */
+  peakRssMb: number | null;
 }
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -296,6 +298,7 @@ async function measureTarget(target: Target, options: { seconds: number; connect
     mainThreadCpuUsPerRequest: pid === undefined ? null : perRequest(before?.main, cpuMs(`/proc/${pid}/task/${pid}/stat`)),
     brokerCpuUsPerRequest: broker === null ? null : perRequest(brokerBefore, cpuMs(`/proc/${broker}/stat`)),
     machineCpuUsPerRequest: perRequest(machineBefore, machineBusyMs()),
+    peakRssMb: pid === undefined ? null : peakRssMb(pid),
   };
 }
 
@@ -317,6 +320,7 @@ function combine(rounds: Measured[]): Measured {
     mainThreadCpuUsPerRequest: weighted((r) => r.mainThreadCpuUsPerRequest),
     brokerCpuUsPerRequest: weighted((r) => r.brokerCpuUsPerRequest),
     machineCpuUsPerRequest: weighted((r) => r.machineCpuUsPerRequest),
+    peakRssMb: rounds.some((r) => r.peakRssMb === null) ? null : Math.max(...rounds.map((r) => r.peakRssMb!)),
   };
 }
 
@@ -356,6 +360,16 @@ function machineBusyMs(): number | null {
   }
 }
 
+/** Peak resident set size of a process so far (`VmHWM` in `/proc/<pid>/status`), in MiB; Linux only. */
+function peakRssMb(pid: number): number | null {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The broker `scripts/kafka.mjs` runs for this checkout, when it is the one serving the bench. */
 function brokerPid(): number | null {
   try {
@@ -373,15 +387,16 @@ function printReport(results: Measured[], options: GatewayLoadOptions): void {
       `${options.seconds}s per target in ${options.rounds} interleaved rounds after ${options.warmUpSeconds}s warm-up)`,
   );
   console.log(
-    `${'target'.padEnd(26)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'CPU µs/req'.padStart(12)}${'main thread'.padStart(13)}${'broker'.padStart(9)}${'machine'.padStart(9)}`,
+    `${'target'.padEnd(26)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'CPU µs/req'.padStart(12)}${'main thread'.padStart(13)}${'broker'.padStart(9)}${'machine'.padStart(9)}${'peak RSS MiB'.padStart(14)}`,
   );
   for (const r of results) {
     const cpu = r.cpuUsPerRequest === null ? '' : fmt(r.cpuUsPerRequest, 1);
     const main = r.mainThreadCpuUsPerRequest === null ? '' : fmt(r.mainThreadCpuUsPerRequest, 1);
     const broker = r.brokerCpuUsPerRequest === null ? '' : fmt(r.brokerCpuUsPerRequest, 1);
     const machine = r.machineCpuUsPerRequest === null ? '' : fmt(r.machineCpuUsPerRequest, 1);
+    const rss = r.peakRssMb === null ? '' : fmt(r.peakRssMb, 0);
     console.log(
-      `${r.name.padEnd(26)}${fmt(r.rps, 0).padStart(10)}${fmt(r.p50Ms).padStart(9)}${fmt(r.p99Ms).padStart(9)}${String(r.errors).padStart(8)}${cpu.padStart(12)}${main.padStart(13)}${broker.padStart(9)}${machine.padStart(9)}`,
+      `${r.name.padEnd(26)}${fmt(r.rps, 0).padStart(10)}${fmt(r.p50Ms).padStart(9)}${fmt(r.p99Ms).padStart(9)}${String(r.errors).padStart(8)}${cpu.padStart(12)}${main.padStart(13)}${broker.padStart(9)}${machine.padStart(9)}${rss.padStart(14)}`,
     );
   }
   const gateway = byName('gateway (all');
