@@ -1,12 +1,11 @@
 import { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AccessGrant, PROBLEM_TYPES, Problem, ReviewDecision, TOPICS } from '@attest/contracts';
-import { buildEnvelope, createKafkaClient, parseBrokers } from '@attest/messaging';
-import { AdminClient, AdminRequestOptions, HttpResult, TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
+import { buildEnvelope } from '@attest/messaging';
+import { AdminClient, AdminRequestOptions, HttpResult, TopicProbe, waitFor } from '@attest/testing';
+import { ReviewSchedulerHarness, startReviewScheduler } from '../testing/review-scheduler.harness';
 
 jest.setTimeout(60_000);
 
@@ -17,31 +16,17 @@ describe('review-scheduler: decisions on grants', () => {
   let baseUrl: string;
   let producer: Producer;
   let probe: TopicProbe;
+  let harness: ReviewSchedulerHarness;
 
   beforeAll(async () => {
-    process.env.DATABASE_URL = TEST_DATABASE_URL;
-    process.env.NODE_ENV = 'test';
-    process.env.LOG_LEVEL = 'silent';
-    process.env.ATTEST_ADMIN_TOKEN = ADMIN_TOKEN;
-    // Imported only now: the module reads its settings from the environment set just above.
-    const { AppModule } = await import('../app.module');
-    app = await NestFactory.create(AppModule, { logger: false, abortOnError: false });
-    await app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-
-    const kafka = createKafkaClient({
-      clientId: 'review-scheduler-int-spec',
-      brokers: parseBrokers(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'),
-    });
-    producer = kafka.producer();
-    await producer.connect();
-    probe = await new TopicProbe(kafka, [TOPICS.reviewDecisions]).start();
+    harness = await startReviewScheduler({ adminToken: ADMIN_TOKEN, clientId: 'review-scheduler-int-spec' });
+    ({ app, baseUrl, producer } = harness);
+    probe = await new TopicProbe(harness.kafka, [TOPICS.reviewDecisions]).start();
   });
 
   afterAll(async () => {
     await probe?.stop();
-    await producer?.disconnect();
-    await app?.close();
+    await harness?.close();
   });
 
   const admin = new AdminClient(() => baseUrl, ADMIN_TOKEN);

@@ -1,12 +1,11 @@
 import { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AccessGrant, Envelope, IdentityEvent, PROBLEM_TYPES, Problem, PrincipalIdentityEvent, TOPICS } from '@attest/contracts';
-import { buildEnvelope, createKafkaClient, parseBrokers } from '@attest/messaging';
-import { TEST_DATABASE_URL, waitFor } from '@attest/testing';
+import { buildEnvelope } from '@attest/messaging';
+import { waitFor } from '@attest/testing';
+import { ReviewSchedulerHarness, startReviewScheduler } from '../testing/review-scheduler.harness';
 import type { PrincipalView } from './principals.service';
 
 jest.setTimeout(60_000);
@@ -17,30 +16,14 @@ describe('review-scheduler: principal read model from identity.events.v1', () =>
   let app: INestApplication;
   let baseUrl: string;
   let producer: Producer;
+  let harness: ReviewSchedulerHarness;
 
   beforeAll(async () => {
-    process.env.DATABASE_URL = TEST_DATABASE_URL;
-    process.env.NODE_ENV = 'test';
-    process.env.LOG_LEVEL = 'silent';
-    process.env.ATTEST_ADMIN_TOKEN = ADMIN_TOKEN;
-    // Imported only now: the module reads its settings from the environment set just above.
-    const { AppModule } = await import('../app.module');
-    app = await NestFactory.create(AppModule, { logger: false, abortOnError: false });
-    await app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-
-    const kafka = createKafkaClient({
-      clientId: 'review-scheduler-principals-int-spec',
-      brokers: parseBrokers(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'),
-    });
-    producer = kafka.producer();
-    await producer.connect();
+    harness = await startReviewScheduler({ adminToken: ADMIN_TOKEN, clientId: 'review-scheduler-principals-int-spec' });
+    ({ app, baseUrl, producer } = harness);
   });
 
-  afterAll(async () => {
-    await producer?.disconnect();
-    await app?.close();
-  });
+  afterAll(() => harness?.close());
 
   async function get<T>(path: string, token: string | null = ADMIN_TOKEN): Promise<{ status: number; body: T }> {
     const response = await fetch(`${baseUrl}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
