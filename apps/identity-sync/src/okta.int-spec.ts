@@ -4,8 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { Envelope, IdentityEvent, PROBLEM_TYPES, TOPICS } from '@attest/contracts';
 import { createKafkaClient, parseBrokers } from '@attest/messaging';
-import { AdminClient, AdminRequestOptions, OktaStandIn, TEST_DATABASE_URL, waitFor } from '@attest/testing';
-import type { Consumer, Kafka } from 'kafkajs';
+import { AdminClient, AdminRequestOptions, OktaStandIn, TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
 import type { FullSyncRunner } from './sync/full-sync.runner';
 import type { SyncRunView, SyncStatusResponse } from './sync/dto/sync-status.dto';
 
@@ -35,7 +34,7 @@ interface RunningApp {
 }
 
 const standIn = new OktaStandIn({ token: OKTA_TOKEN });
-let probe: IdentityEventsProbe;
+let probe: TopicProbe;
 let seeded: { userIds: string[]; groupIds: string[] };
 let current: RunningApp | null = null;
 
@@ -97,41 +96,7 @@ async function principalOf(oktaId: string): Promise<{ id: string; status: string
 }
 
 function identityEvents(principalId: string): IdentityEvent[] {
-  return probe.messages.filter((m) => m.key === principalId).map((m) => m.value.data);
-}
-
-/**
- * Collects what is published to identity.events.v1 from now on. The shared topic keeps every earlier run's
- * events; reading them all (as TopicProbe does, from the beginning) would cost this suite more than its work.
- */
-class IdentityEventsProbe {
-  readonly messages: Array<{ key: string | null; value: Envelope<IdentityEvent> }> = [];
-  private consumer: Consumer | null = null;
-
-  constructor(private readonly kafka: Kafka) {}
-
-  async start(): Promise<this> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const ends = await admin.fetchTopicOffsets(TOPICS.identityEvents);
-    await admin.disconnect();
-    const consumer = this.kafka.consumer({ groupId: `identity-sync-int-spec-${randomUUID()}`, maxWaitTimeInMs: 100 });
-    this.consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topic: TOPICS.identityEvents, fromBeginning: false });
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ message }) => {
-        this.messages.push({ key: message.key?.toString('utf8') ?? null, value: JSON.parse(message.value!.toString('utf8')) });
-      },
-    });
-    for (const end of ends) consumer.seek({ topic: TOPICS.identityEvents, partition: end.partition, offset: end.high });
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-  }
+  return probe.messages.filter((m) => m.key === principalId).map((m) => (m.value as Envelope<IdentityEvent>).data);
 }
 
 async function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, description: string, timeoutMs = 20_000): Promise<T> {
@@ -151,7 +116,8 @@ beforeAll(async () => {
   await sql(`DELETE FROM identity_sync.system_log_cursor`);
   await sql(`DELETE FROM identity_sync.event_hook_deliveries`);
   const kafka = createKafkaClient({ clientId: 'identity-sync-okta-int-spec', brokers: parseBrokers(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092') });
-  probe = await new IdentityEventsProbe(kafka).start();
+  // Only what this suite publishes: the shared topic keeps every earlier run's events.
+  probe = await new TopicProbe(kafka, [TOPICS.identityEvents], { from: 'end' }).start();
 });
 
 afterAll(async () => {

@@ -10,7 +10,11 @@ export interface ProbedMessage {
   offset: string;
 }
 
-/** Collects every message on some topics (from the beginning) so a test can assert on what was published. */
+/**
+ * Collects the messages on some topics so a test can assert on what was published: every one from the
+ * beginning, or with `from: 'end'` only those published after `start()` resolved (a shared topic that
+ * keeps every earlier run's events costs more to read than the suite's own work).
+ */
 export class TopicProbe {
   readonly messages: ProbedMessage[] = [];
   private consumer: Consumer | null = null;
@@ -18,20 +22,36 @@ export class TopicProbe {
   constructor(
     private readonly kafka: Kafka,
     private readonly topics: string[],
+    private readonly options: { from: 'beginning' | 'end' } = { from: 'beginning' },
   ) {}
 
   async start(): Promise<this> {
+    const ends = this.options.from === 'end' ? await this.endOffsets() : [];
     const consumer = this.kafka.consumer({ groupId: `test-probe-${randomUUID()}`, maxWaitTimeInMs: 100 });
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topics: this.topics, fromBeginning: true });
+    await consumer.subscribe({ topics: this.topics, fromBeginning: this.options.from === 'beginning' });
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
         this.messages.push(toProbed(topic, partition, message));
       },
     });
+    for (const end of ends) consumer.seek(end);
     return this;
+  }
+
+  private async endOffsets(): Promise<Array<{ topic: string; partition: number; offset: string }>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const perTopic = await Promise.all(
+        this.topics.map(async (topic) => (await admin.fetchTopicOffsets(topic)).map((end) => ({ topic, partition: end.partition, offset: end.high }))),
+      );
+      return perTopic.flat();
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   where(predicate: (message: ProbedMessage) => boolean): ProbedMessage[] {

@@ -2,10 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Consumer, Kafka } from 'kafkajs';
 import { Envelope, IdentityEvent, PROBLEM_TYPES, TOPICS } from '@attest/contracts';
 import { createKafkaClient, parseBrokers } from '@attest/messaging';
-import { TEST_DATABASE_URL, waitFor } from '@attest/testing';
+import { TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
 
 /**
  * SCIM 2.0 as Entra ID, OneLogin and JumpCloud drive it, against real Postgres and Kafka, with Okta not
@@ -20,7 +19,7 @@ const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 let app: INestApplication;
 let baseUrl: string;
-let probe: IdentityEventsProbe;
+let probe: TopicProbe;
 
 interface Reply<T = Record<string, unknown>> {
   status: number;
@@ -43,7 +42,7 @@ async function scim<T = Record<string, unknown>>(method: string, path: string, o
 }
 
 function events(principalId: string): IdentityEvent[] {
-  return probe.messages.filter((m) => m.key === principalId).map((m) => m.value.data);
+  return probe.messages.filter((m) => m.key === principalId).map((m) => (m.value as Envelope<IdentityEvent>).data);
 }
 
 async function eventually<T>(check: () => T | undefined | false, description: string): Promise<T> {
@@ -72,36 +71,6 @@ async function createUser(overrides: Record<string, unknown> = {}): Promise<{ id
 }
 
 /** Collects identity.events.v1 from now on (the shared topic's history is long and not this suite's). */
-class IdentityEventsProbe {
-  readonly messages: Array<{ key: string | null; value: Envelope<IdentityEvent> }> = [];
-  private consumer: Consumer | null = null;
-
-  constructor(private readonly kafka: Kafka) {}
-
-  async start(): Promise<this> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const ends = await admin.fetchTopicOffsets(TOPICS.identityEvents);
-    await admin.disconnect();
-    const consumer = this.kafka.consumer({ groupId: `identity-sync-scim-int-spec-${randomUUID()}`, maxWaitTimeInMs: 100 });
-    this.consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topic: TOPICS.identityEvents, fromBeginning: false });
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ message }) => {
-        this.messages.push({ key: message.key?.toString('utf8') ?? null, value: JSON.parse(message.value!.toString('utf8')) });
-      },
-    });
-    for (const end of ends) consumer.seek({ topic: TOPICS.identityEvents, partition: end.partition, offset: end.high });
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-  }
-}
-
 beforeAll(async () => {
   Object.assign(process.env, {
     NODE_ENV: 'test',
@@ -118,7 +87,8 @@ beforeAll(async () => {
   await app.listen(0, '127.0.0.1');
   baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   const kafka = createKafkaClient({ clientId: 'identity-sync-scim-int-spec', brokers: parseBrokers(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092') });
-  probe = await new IdentityEventsProbe(kafka).start();
+  // Only what this suite publishes: the shared topic keeps every earlier run's events.
+  probe = await new TopicProbe(kafka, [TOPICS.identityEvents], { from: 'end' }).start();
 });
 
 afterAll(async () => {
