@@ -14,3 +14,4 @@ export * from './view/compacted-view.reader';
 export * from './producer/batching.publisher';
 export * from './producer/record-producer';
 export * from './messaging.module';
+export * from './messaging.metrics';

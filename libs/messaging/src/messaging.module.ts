@@ -16,6 +16,7 @@ import { ensureTopics } from './topic.admin';
 import { OutboxWriter } from './outbox/outbox.writer';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { DeadLetterPublisher } from './consumer/dead-letter.publisher';
+import { MessagingMetrics } from './messaging.metrics';
 import { EventConsumerHost } from './consumer/event-consumer.host';
 import { BatchConsumers } from './consumer/batch-consumers';
 
@@ -113,7 +114,12 @@ export class MessagingModule {
           useFactory: (dataSource: DataSource, producer: Producer, connection: MessagingConnection) =>
             new OutboxRelay({ dataSource, databaseUrl: connection.databaseUrl, schema: options.schema, producer }),
         },
-        { provide: DeadLetterPublisher, inject: [KAFKA_PRODUCER], useFactory: (p: Producer) => new DeadLetterPublisher(p) },
+        { provide: MessagingMetrics, useFactory: () => new MessagingMetrics() },
+        {
+          provide: DeadLetterPublisher,
+          inject: [KAFKA_PRODUCER, MessagingMetrics],
+          useFactory: (p: Producer, metrics: MessagingMetrics) => new DeadLetterPublisher(p, metrics),
+        },
         {
           provide: EventConsumerHost,
           inject: [KAFKA, DataSource, DeadLetterPublisher, MESSAGING_CONNECTION],
@@ -143,7 +149,7 @@ export class MessagingModule {
         },
         MessagingLifecycle,
       ],
-      exports: [KAFKA, KAFKA_PRODUCER, OutboxWriter, OutboxRelay, DeadLetterPublisher, EventConsumerHost, BatchConsumers],
+      exports: [KAFKA, KAFKA_PRODUCER, OutboxWriter, OutboxRelay, MessagingMetrics, DeadLetterPublisher, EventConsumerHost, BatchConsumers],
     };
   }
 }

@@ -5,6 +5,7 @@ export * from './problem';
 export * from './admin-token.guard';
 export * from './logging';
 export * from './health';
+export * from './metrics';
 export * from './bootstrap';
 export * from './admin-auth.module';
 export * from './service-module';

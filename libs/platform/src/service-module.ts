@@ -11,6 +11,7 @@ import { baseEnvSchema, loadConfig, withAdminToken } from './config';
 import { loggingModule } from './logging';
 import { AdminAuthModule } from './admin-auth.module';
 import { ServiceHealthModule } from './health';
+import { ServiceMetricsModule } from './metrics';
 import { ProblemDetailsFilter, ProblemMapping } from './problem';
 import { DomainError } from './errors';
 
@@ -34,8 +35,8 @@ export interface ServiceModuleOptions<S extends z.ZodObject> {
 
 /**
  * Everything a Postgres-backed Attest service shares: validated config, logging, its schema
- * migrated under a lock at start, messaging (outbox, consumer group, DLQ), admin auth, health and
- * the problem+json filter. An app module imports this and adds its features.
+ * migrated under a lock at start, messaging (outbox, consumer group, DLQ), admin auth, health,
+ * Prometheus metrics at `/metrics` and the problem+json filter. An app module imports this and adds its features.
  */
 export function serviceInfrastructure<S extends z.ZodObject>(options: ServiceModuleOptions<S>): Array<DynamicModule | Promise<DynamicModule>> {
   const validate = (env: Record<string, unknown>) => withAdminToken(loadConfig(options.env, env) as BaseConfig);
@@ -73,6 +74,7 @@ export function serviceInfrastructure<S extends z.ZodObject>(options: ServiceMod
     }),
     { module: AdminAuthModule as Type<unknown>, global: true },
     { module: ServiceHealthModule as Type<unknown> },
+    { module: ServiceMetricsModule as Type<unknown> },
     {
       module: class ProblemFilterModule {},
       providers: [{ provide: APP_FILTER, useValue: new ProblemDetailsFilter(options.problems) }],

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, register, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { ServiceMetrics } from '@attest/platform';
 
 /** What a reconciler repair fixed: which topic, and how the topic differed from the database. */
 export type RepairKind = `${'policy' | 'catalog'}-${'missing' | 'older' | 'different' | 'ahead'}`;
@@ -8,22 +9,18 @@ export type ReconcileResult = 'ok' | 'failed' | 'skipped';
 /** Something measured when Prometheus scrapes (a database count), rather than counted as it happens. */
 export type ScrapeObserver = () => Promise<Array<{ labels?: Record<string, string>; value: number }>>;
 
-/**
- * Enforcement's Prometheus metrics: the process defaults in prom-client's default registry, and the
- * service's own in a registry per instance, so two instances in one process (tests) never collide.
- */
+/** Enforcement's own Prometheus metrics, in the service's registry (rendered at `/metrics` with the process's and messaging's). */
 @Injectable()
 export class EnforcementMetrics {
-  readonly contentType = register.contentType;
-  private readonly registry = new Registry();
+  private readonly registry: Registry;
   private readonly repairs: Counter<'kind'>;
   private readonly runs: Counter<'result'>;
   private readonly lastRun: Gauge;
   private readonly lastRunDuration: Gauge;
   private readonly unknownStates: Gauge<'topic'>;
 
-  constructor() {
-    if (register.getSingleMetric('process_cpu_user_seconds_total') === undefined) collectDefaultMetrics();
+  constructor(service: ServiceMetrics) {
+    this.registry = service.registry;
     this.repairs = new Counter({
       name: 'attest_reconciler_repairs_total',
       help: 'States the reconciler republished because the compacted topic differed from the database, by kind',
@@ -86,9 +83,5 @@ export class EnforcementMetrics {
         }
       },
     });
-  }
-
-  async render(): Promise<string> {
-    return `${await register.metrics()}\n${await this.registry.metrics()}`;
   }
 }

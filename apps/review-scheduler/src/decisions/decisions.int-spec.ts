@@ -145,6 +145,19 @@ describe('review-scheduler: decisions on grants', () => {
     expect((await http('GET', `/v1/decisions/${randomUUID()}`, { token: 'wrong-token-of-enough-length' })).status).toBe(401);
   });
 
+  it('serves Prometheus metrics without the admin token, counting what it dead-letters', async () => {
+    const deadLettered = async (): Promise<number> => {
+      const result = await http('GET', '/metrics', { token: null });
+      expect(result.status).toBe(200);
+      expect(result.text).toContain('process_cpu_user_seconds_total');
+      const samples = [...result.text.matchAll(/^attest_messages_dead_lettered_total\{topic="access\.grants\.v1",consumer="[^"]+"\} (\d+)$/gm)];
+      return samples.reduce((sum, sample) => sum + Number(sample[1]), 0);
+    };
+    const before = await deadLettered();
+    await producer.send({ topic: TOPICS.accessGrants, acks: -1, messages: [{ key: randomUUID(), value: '{"not":"an envelope"}' }] });
+    await waitFor(async () => (await deadLettered()) === before + 1, { description: 'the invalid grant state dead-lettered and counted' });
+  });
+
   it('never lets an older grant state overwrite a newer one in the read model', async () => {
     const dataSource = app.get(DataSource);
     const statusOf = async (grantId: string): Promise<string | undefined> =>

@@ -6,6 +6,7 @@ import { messagingMigrations } from '../outbox/messaging-tables.migration';
 import { buildEnvelope } from '../envelope.factory';
 import { ensureTopics } from '../topic.admin';
 import { DeadLetterPublisher } from './dead-letter.publisher';
+import { MessagingMetrics } from '../messaging.metrics';
 import { EventConsumerHost, UnprocessableEventError } from './event-consumer.host';
 
 const countersMigration = (schema: string) =>
@@ -41,6 +42,12 @@ describe('idempotent consumer against real Postgres and Kafka', () => {
   });
   const timesApplied = async (grantId: string): Promise<number> =>
     (await db.dataSource.query(`SELECT times FROM "${db.schema}".applied WHERE grant_id = $1`, [grantId]))[0]?.times ?? 0;
+  const groupId = `consumer-test-${randomUUID()}`;
+  const metrics = new MessagingMetrics();
+  const deadLettersCounted = async (): Promise<number> => {
+    const counter = await metrics.registry.getSingleMetric('attest_messages_dead_lettered_total')!.get();
+    return counter.values.find((sample) => sample.labels.consumer === groupId && sample.labels.topic === TOPICS.reviewDecisions)?.value ?? 0;
+  };
   const send = (key: string, value: string) => producer.send({ topic: TOPICS.reviewDecisions, messages: [{ key, value }] });
 
   beforeAll(async () => {
@@ -57,8 +64,8 @@ describe('idempotent consumer against real Postgres and Kafka', () => {
       kafka,
       dataSource: db.dataSource,
       schema: db.schema,
-      groupId: `consumer-test-${randomUUID()}`,
-      deadLetters: new DeadLetterPublisher(producer),
+      groupId,
+      deadLetters: new DeadLetterPublisher(producer, metrics),
       maxAttempts: 3,
       // Start at the end of the shared topic: this suite asserts on its own events only.
       fromBeginning: false,
@@ -123,6 +130,14 @@ describe('idempotent consumer against real Postgres and Kafka', () => {
     expect(letter.headers['x-dlq-reason']).toMatch(/invalid envelope/);
     expect(letter.headers['x-dlq-topic']).toBe(TOPICS.reviewDecisions);
     expect(letter.headers['x-dlq-offset']).toMatch(/^\d+$/);
+    // Counted on the metrics too: as many as this group's letters on the dead-letter topic.
+    await waitFor(
+      async () => {
+        const counted = await deadLettersCounted();
+        return counted >= 1 && counted === dlq.where((m) => m.headers['x-dlq-consumer'] === groupId).length;
+      },
+      { description: 'the dead letter counted' },
+    );
 
     const after = randomUUID();
     mine.add(after);
