@@ -1,6 +1,7 @@
 export * from './kafka.client';
 export * from './topic.admin';
 export * from './envelope.factory';
+export * from './iso-clock';
 export * from './event.parser';
 export * from './outbox/messaging-tables.migration';
 export * from './outbox/outbox.writer';

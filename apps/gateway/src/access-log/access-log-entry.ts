@@ -1,4 +1,5 @@
 import { AccessLogRecord, AccessOutcome } from '@attest/contracts';
+import type { IsoClock } from '@attest/messaging';
 
 /** One answered request, as the request thread knows it: raw values, formatted only when produced. */
 export interface AccessLogEntry {
@@ -56,20 +57,6 @@ export function unpackEntry(batch: readonly PackedValue[], offset: number): Acce
     principalId: batch[offset + 10] as string | null,
     grantId: batch[offset + 11] as string | null,
   };
-}
-
-/** Formats requests' times; many arrive within the same millisecond, so the last one is reused. */
-export class IsoClock {
-  private lastMs = Number.NaN;
-  private lastIso = '';
-
-  format(ms: number): string {
-    if (ms !== this.lastMs) {
-      this.lastMs = ms;
-      this.lastIso = new Date(ms).toISOString();
-    }
-    return this.lastIso;
-  }
 }
 
 /** The `gateway.access-log.v1` payload of an entry. */

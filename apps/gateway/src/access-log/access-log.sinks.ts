@@ -4,8 +4,8 @@ import { Worker } from 'node:worker_threads';
 import { Producer } from 'kafkajs';
 import type { Logger as PinoLogger } from 'pino';
 import { TOPICS } from '@attest/contracts';
-import { BatchingPublisher } from '@attest/messaging';
-import { AccessLogEntry, IsoClock, PACKED_FIELDS, PackedValue, packEntry, toAccessLogRecord } from './access-log-entry';
+import { BatchingPublisher, IsoClock } from '@attest/messaging';
+import { AccessLogEntry, PACKED_FIELDS, PackedValue, packEntry, toAccessLogRecord } from './access-log-entry';
 import { AccessLogWorkerData, FromAccessLogWorker, ToAccessLogWorker } from './access-log.protocol';
 
 /** Where access-log entries go: produced in this thread, or handed to the producer thread. */

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { parentPort, workerData } from 'node:worker_threads';
 import { TOPICS } from '@attest/contracts';
-import { BatchingPublisher, FastRecordProducer } from '@attest/messaging';
+import { BatchingPublisher, FastRecordProducer, IsoClock } from '@attest/messaging';
 import { createGatewayLogger, NestPinoLogger } from '../logging/gateway-logger';
-import { IsoClock, PACKED_FIELDS, PackedValue, toAccessLogRecord, unpackEntry } from './access-log-entry';
+import { PACKED_FIELDS, PackedValue, toAccessLogRecord, unpackEntry } from './access-log-entry';
 import { AccessLogWorkerData, FromAccessLogWorker, ToAccessLogWorker } from './access-log.protocol';
 
 /**

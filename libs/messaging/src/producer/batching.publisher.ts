@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EVENT_CONTRACTS, EventInputMap, EventMap, Topic } from '@attest/contracts';
 import { buildEnvelope } from '../envelope.factory';
+import { IsoClock } from '../iso-clock';
 import { RecordProducer } from './record-producer';
 
 export interface BatchingPublisherOptions<T extends Topic> {
@@ -37,6 +38,7 @@ export class BatchingPublisher<T extends Topic> {
   private sent = 0;
   private readonly maxBatch: number;
   private readonly contract: (typeof EVENT_CONTRACTS)[T];
+  private readonly clock = new IsoClock();
 
   constructor(private readonly options: BatchingPublisherOptions<T>) {
     this.maxBatch = options.maxBatch ?? 1000;
@@ -107,7 +109,7 @@ export class BatchingPublisher<T extends Topic> {
       id: randomUUID(),
       type: this.contract.type,
       version: this.contract.version,
-      occurredAt: new Date().toISOString(),
+      occurredAt: this.clock.format(Date.now()),
       source: this.options.source,
       subject: key,
       data: data as EventMap[T],

@@ -32,7 +32,7 @@ export class FastRecordProducer implements RecordProducer {
           clientId: options.clientId,
           bootstrapBrokers: options.brokers,
           serializers: stringSerializers,
-          partitioner: compatibilityPartitioner,
+          partitioner: memoized(compatibilityPartitioner),
           idempotent: false,
           autocreateTopics: false,
           retries: 3,
@@ -55,4 +55,26 @@ export class FastRecordProducer implements RecordProducer {
   async close(): Promise<void> {
     await (await this.producer).close();
   }
+}
+
+/** Keys remembered by the partitioner; past this the memory starts over (keys are mostly API key ids, a few thousand). */
+const MEMO_SIZE = 10_000;
+
+/**
+ * The partitioner with its answer kept per key: its murmur2 hashes with BigInt, about a microsecond a
+ * record, and the access log's keys repeat (one per API key). The answer does not depend on the
+ * partition count (the producer takes it modulo that), so it never goes stale.
+ */
+function memoized<M extends { key?: unknown }>(partitioner: (message: M, key: Buffer | undefined) => number): (message: M, key: Buffer | undefined) => number {
+  const memo = new Map<string, number>();
+  return (message, key) => {
+    if (typeof message.key !== 'string') return partitioner(message, key);
+    let partition = memo.get(message.key);
+    if (partition === undefined) {
+      partition = partitioner(message, key);
+      if (memo.size >= MEMO_SIZE) memo.clear();
+      memo.set(message.key, partition);
+    }
+    return partition;
+  };
 }
