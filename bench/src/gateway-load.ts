@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { CatalogState, EVENT_CONTRACTS, formatApiKey, PolicyState, Topic, TOPICS } from '@attest/contracts';
 import { freePort } from '@attest/testing';
+import { withManifestNodeOptions } from './manifest';
 import { profiling } from './profiling';
 import { fmt } from './stats';
 import { parseWrk, WrkResult } from './wrk';
@@ -26,6 +27,8 @@ export interface GatewayLoadOptions {
   rounds: number;
   /** Another build of the gateway (its dist/main.js) measured beside this one, for before/after comparisons. */
   baselineGatewayMain?: string;
+  /** Node options for one more gateway measured beside the others (runtime tuning, e.g. `--max-semi-space-size=32`). */
+  variantNodeOptions?: string;
 }
 
 interface Target {
@@ -66,11 +69,17 @@ export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measu
     const bare = await startBareProxy(upstream, ports.bare);
     stops.push(bare.stop);
     const pepper = randomBytes(24).toString('base64url');
+    // The gateway runs as its manifest runs it (runtime tuning included); the bare proxy with Node's defaults.
+    const asDeployed = { NODE_OPTIONS: withManifestNodeOptions('gateway') };
     const gateways: Array<{ name: string; main: string; env: Record<string, string> }> = [
-      { name: 'gateway (all features)', main: GATEWAY_MAIN, env: { ACCESS_LOG_MODE: 'worker' } },
-      { name: 'gateway, log in-thread', main: GATEWAY_MAIN, env: { ACCESS_LOG_MODE: 'inline' } },
+      { name: 'gateway (all features)', main: GATEWAY_MAIN, env: { ACCESS_LOG_MODE: 'worker', ...asDeployed } },
+      { name: 'gateway, log in-thread', main: GATEWAY_MAIN, env: { ACCESS_LOG_MODE: 'inline', ...asDeployed } },
     ];
     if (options.baselineGatewayMain) gateways.push({ name: 'gateway (baseline build)', main: options.baselineGatewayMain, env: {} });
+    if (options.variantNodeOptions) {
+      const variant = [process.env.NODE_OPTIONS, options.variantNodeOptions].filter(Boolean).join(' ');
+      gateways.push({ name: `gateway ${options.variantNodeOptions}`, main: GATEWAY_MAIN, env: { ACCESS_LOG_MODE: 'worker', NODE_OPTIONS: variant } });
+    }
     const targets: Target[] = [
       { name: 'upstream direct (nginx)', url: `${upstream}/items/1` },
       { name: 'nginx proxy_pass', url: `http://127.0.0.1:${ports.nginxProxy}/items/1` },
@@ -386,8 +395,9 @@ function printReport(results: Measured[], options: GatewayLoadOptions): void {
     `\n== gateway under load (wrk -t${options.threads} -c${options.connections} --latency, loopback, same nginx upstream; ` +
       `${options.seconds}s per target in ${options.rounds} interleaved rounds after ${options.warmUpSeconds}s warm-up)`,
   );
+  console.log(`gateways run with NODE_OPTIONS=${withManifestNodeOptions('gateway') || '(none)'} as deploy/base/gateway.yaml runs them; the bare proxy with Node's defaults`);
   console.log(
-    `${'target'.padEnd(26)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'CPU µs/req'.padStart(12)}${'main thread'.padStart(13)}${'broker'.padStart(9)}${'machine'.padStart(9)}${'peak RSS MiB'.padStart(14)}`,
+    `${'target'.padEnd(34)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'CPU µs/req'.padStart(12)}${'main thread'.padStart(13)}${'broker'.padStart(9)}${'machine'.padStart(9)}${'peak RSS MiB'.padStart(14)}`,
   );
   for (const r of results) {
     const cpu = r.cpuUsPerRequest === null ? '' : fmt(r.cpuUsPerRequest, 1);
@@ -396,7 +406,7 @@ function printReport(results: Measured[], options: GatewayLoadOptions): void {
     const machine = r.machineCpuUsPerRequest === null ? '' : fmt(r.machineCpuUsPerRequest, 1);
     const rss = r.peakRssMb === null ? '' : fmt(r.peakRssMb, 0);
     console.log(
-      `${r.name.padEnd(26)}${fmt(r.rps, 0).padStart(10)}${fmt(r.p50Ms).padStart(9)}${fmt(r.p99Ms).padStart(9)}${String(r.errors).padStart(8)}${cpu.padStart(12)}${main.padStart(13)}${broker.padStart(9)}${machine.padStart(9)}${rss.padStart(14)}`,
+      `${r.name.padEnd(34)}${fmt(r.rps, 0).padStart(10)}${fmt(r.p50Ms).padStart(9)}${fmt(r.p99Ms).padStart(9)}${String(r.errors).padStart(8)}${cpu.padStart(12)}${main.padStart(13)}${broker.padStart(9)}${machine.padStart(9)}${rss.padStart(14)}`,
     );
   }
   const gateway = byName('gateway (all');

@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     threads: 2,
     rounds: Number(process.env.BENCH_GATEWAY_ROUNDS ?? 2),
     baselineGatewayMain: process.env.BENCH_BASELINE_GATEWAY_MAIN,
+    variantNodeOptions: process.env.BENCH_GATEWAY_VARIANT_NODE_OPTIONS,
   });
   if (process.env.BENCH_ONLY === 'gateway-load') return;
   const upstream = await startUpstream();

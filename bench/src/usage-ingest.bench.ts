@@ -4,6 +4,7 @@ import { Admin, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { AccessLogRecord, EVENT_CONTRACTS, TOPIC_SPECS, TOPICS } from '@attest/contracts';
 import { freePort, ServiceProcess } from '@attest/testing';
+import { withManifestNodeOptions } from './manifest';
 import { profiling } from './profiling';
 import { fmt } from './stats';
 
@@ -94,8 +95,8 @@ export async function benchUsageIngest(options: UsageIngestBenchOptions): Promis
     KAFKA_CONSUMER_START: 'latest',
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
-    // Batches allocate a lot of short-lived objects; a larger young generation collects them less often.
-    NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-semi-space-size=64'].filter(Boolean).join(' '),
+    // As deployed: its manifest gives it a larger young generation (batches allocate many short-lived objects).
+    NODE_OPTIONS: withManifestNodeOptions('usage-ingest'),
     ...options.env,
   };
 
