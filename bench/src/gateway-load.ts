@@ -69,7 +69,7 @@ export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measu
     const bare = await startBareProxy(upstream, ports.bare);
     stops.push(bare.stop);
     const pepper = randomBytes(24).toString('base64url');
-    // The gateway runs as its manifest runs it (runtime tuning included); the bare proxy with Node's defaults.
+    // The gateway runs as its manifest runs it (runtime tuning included), and so does the bare proxy.
     const asDeployed = { NODE_OPTIONS: withManifestNodeOptions('gateway') };
     const gateways: Array<{ name: string; main: string; env: Record<string, string> }> = [
       { name: 'gateway (all features)', main: GATEWAY_MAIN, env: { ACCESS_LOG_MODE: 'worker', ...asDeployed } },
@@ -177,7 +177,8 @@ http {
 
 async function startBareProxy(upstream: string, port: number): Promise<{ pid: number; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [...profiling('bare-proxy'), resolve(__dirname, 'bare-proxy.main.js')], {
-    env: { ...process.env, UPSTREAM_URL: upstream, PORT: String(port) },
+    // The same runtime settings as the gateway's, so the comparison prices the features and nothing else.
+    env: { ...process.env, UPSTREAM_URL: upstream, PORT: String(port), NODE_OPTIONS: withManifestNodeOptions('gateway') },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await once(child.stdout!, 'data');
@@ -395,7 +396,7 @@ function printReport(results: Measured[], options: GatewayLoadOptions): void {
     `\n== gateway under load (wrk -t${options.threads} -c${options.connections} --latency, loopback, same nginx upstream; ` +
       `${options.seconds}s per target in ${options.rounds} interleaved rounds after ${options.warmUpSeconds}s warm-up)`,
   );
-  console.log(`gateways run with NODE_OPTIONS=${withManifestNodeOptions('gateway') || '(none)'} as deploy/base/gateway.yaml runs them; the bare proxy with Node's defaults`);
+  console.log(`gateways run with NODE_OPTIONS=${withManifestNodeOptions('gateway') || '(none)'} as deploy/base/gateway.yaml runs them, and so does the bare proxy`);
   console.log(
     `${'target'.padEnd(34)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'CPU µs/req'.padStart(12)}${'main thread'.padStart(13)}${'broker'.padStart(9)}${'machine'.padStart(9)}${'peak RSS MiB'.padStart(14)}`,
   );
