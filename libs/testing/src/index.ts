@@ -1,5 +1,6 @@
 export * from './admin-client';
 export * from './wait-for';
+export * from './nest-app';
 export * from './topic-probe';
 export * from './integration.global-setup';
 export * from './test-schema';

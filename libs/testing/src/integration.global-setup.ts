@@ -17,14 +17,14 @@ export const TEST_DATABASE_URL = process.env.DATABASE_URL ?? LOCAL_TEST_DATABASE
  * A database of a suite's own next to this run's test database, `<name>_<suite>`: for a suite whose
  * assertions need no other suite's rows, such as a reconciler that must find nothing to repair.
  */
-export function suiteDatabaseUrl(suite: string): string {
-  const url = withDatabase(TEST_DATABASE_URL, `${databaseName(TEST_DATABASE_URL)}_${suite}`);
+export function suiteDatabaseUrl(suite: string, base: string = TEST_DATABASE_URL): string {
+  const url = withDatabase(base, `${databaseName(base)}_${suite}`);
   assertTestDatabase(url);
   return url;
 }
 
 type Stoppable = { stop: () => Promise<unknown> };
-const started = globalThis as typeof globalThis & { __attestContainers?: Stoppable[] };
+const started = globalThis as typeof globalThis & { __attestContainers?: Stoppable[]; __attestRunDatabase?: string };
 
 /**
  * Runs once per jest run: finds Postgres (DATABASE_URL, else the server on 127.0.0.1:5432, else a
@@ -43,6 +43,7 @@ export default async function globalSetup(): Promise<void> {
   const runDatabase = withDatabase(server, `${runPrefix}${Date.now().toString(36)}_${randomUUID().slice(0, 4)}`);
   await ensureDatabase(runDatabase);
   process.env.DATABASE_URL = runDatabase;
+  started.__attestRunDatabase = runDatabase;
   process.env.KAFKA_GROUP_PREFIX ??= 'attest-test';
   if (!process.env.KAFKA_BROKERS) {
     const root = resolve(__dirname, '../../..');
@@ -57,8 +58,9 @@ export default async function globalSetup(): Promise<void> {
 
 /** Drops this run's database and the suite databases named after it. */
 export async function dropRunDatabases(): Promise<void> {
-  const url = process.env.DATABASE_URL;
-  if (!url || !/_run_[a-z0-9]+_[0-9a-f]{4}$/.test(databaseName(url))) return;
+  const url = started.__attestRunDatabase;
+  if (url === undefined) return;
+  started.__attestRunDatabase = undefined;
   await dropDatabasesStartingWith(url, { prefix: databaseName(url), force: true });
 }
 

@@ -1,14 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { AddressInfo } from 'node:net';
 import { EventConsumerHost } from '@attest/messaging';
-import { waitFor } from '@attest/testing';
+import { listenWhenReady } from '@attest/testing';
 
-/**
- * Starts enforcement in-process for an integration spec with the given settings, and resolves once it
- * is ready: its consumer groups start at the end of their topics once they have fetched, and only
- * then is a produced event sure to be seen.
- */
+/** Starts enforcement in-process for an integration spec with the given settings, and resolves once it is ready. */
 export async function startEnforcement(options: {
   env: Record<string, string>;
   /** Topics this instance must stay off (another spec's instance, or none, consumes them). */
@@ -25,8 +20,5 @@ export async function startEnforcement(options: {
     const register = host.register.bind(host);
     host.register = ((handler) => (notConsumed.has(handler.topic) ? undefined : register(handler))) as typeof host.register;
   }
-  await app.listen(0, '127.0.0.1');
-  const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  await waitFor(async () => (await fetch(`${baseUrl}/health/ready`)).status === 200, { timeoutMs: 60_000, description: 'enforcement ready' });
-  return { app, baseUrl };
+  return { app, baseUrl: await listenWhenReady(app, 'enforcement') };
 }

@@ -11,3 +11,9 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (
   await Promise.all(lanes);
   return results;
 }
+
+/** An Okta read with the time it was asked for: what Okta answered was true at least then. */
+export async function timedRead<R>(read: () => Promise<R>): Promise<{ value: R; readAt: Date }> {
+  const readAt = new Date();
+  return { value: await read(), readAt };
+}

@@ -4,7 +4,7 @@ import { addWrites, DirectoryService, DirectoryWrite } from '../directory/direct
 import { DirectoryRepository } from '../directory/directory.repository';
 import { OktaEventLike, planOktaEvents } from './domain/okta-event-plan';
 import { OktaGroupFacts, oktaGroupFacts, OktaUserFacts, oktaUserFacts } from './domain/okta-facts';
-import { mapLimit } from './concurrent-reads';
+import { mapLimit, timedRead } from './concurrent-reads';
 import { OktaClient } from './okta.client';
 
 /** Okta reads in flight at once while applying one batch of events. */
@@ -31,12 +31,7 @@ export class OktaEventApplier {
     const userIds = [...new Set([...plan.users, ...plan.memberships.filter((id) => !known.has(id))])];
 
     const users = await mapLimit(userIds, READ_CONCURRENCY, (id) => this.okta.getUser(id));
-    // Each user's group list with when it was asked for: what Okta answered is at least that fresh.
-    const memberships = await mapLimit(plan.memberships, READ_CONCURRENCY, async (id) => {
-      const readAt = new Date();
-      const groups = await this.okta.userGroups(id);
-      return groups === null ? null : { groups, readAt };
-    });
+    const memberships = await mapLimit(plan.memberships, READ_CONCURRENCY, (id) => timedRead(() => this.okta.userGroups(id)));
     const groups = await mapLimit(plan.groups, READ_CONCURRENCY, (id) => this.okta.getGroup(id));
 
     const presentUsers: OktaUserFacts[] = [];
@@ -45,7 +40,7 @@ export class OktaEventApplier {
     const presentGroups = new Map<string, OktaGroupFacts>();
     const goneGroups = [...plan.deletedGroups];
     groups.forEach((group, index) => (group ? presentGroups.set(group.id!, oktaGroupFacts(group)) : goneGroups.push(plan.groups[index])));
-    for (const listed of memberships) for (const group of listed?.groups ?? []) presentGroups.set(group.id!, oktaGroupFacts(group));
+    for (const listed of memberships) for (const group of listed.value ?? []) presentGroups.set(group.id!, oktaGroupFacts(group));
 
     return this.directory.transaction(async (tx) => {
       let write = await this.directory.applyOktaUsers(tx, presentUsers);
@@ -55,8 +50,8 @@ export class OktaEventApplier {
       write = addWrites(write, await this.directory.deleteOktaGroups(tx, goneGroups));
       for (const [index, oktaUserId] of plan.memberships.entries()) {
         const listed = memberships[index];
-        if (listed === null) continue; // the user is gone; deletion already removed their memberships
-        const groupIds = new Map(listed.groups.map((group) => [group.id!, applied.ids.get(group.id!)!]));
+        if (listed.value === null) continue; // the user is gone; deletion already removed their memberships
+        const groupIds = new Map(listed.value.map((group) => [group.id!, applied.ids.get(group.id!)!]));
         write = addWrites(write, await this.directory.replaceOktaMembershipsOfUser(tx, { oktaUserId, groupIds, readAt: listed.readAt }));
       }
       await bookkeeping?.(tx);

@@ -4,7 +4,7 @@ import { DirectoryService, DirectoryWrite, NO_WRITE } from '../directory/directo
 import { DirectoryRepository } from '../directory/directory.repository';
 import { oktaGroupFacts, oktaUserFacts } from '../okta/domain/okta-facts';
 import type { User } from '@okta/okta-sdk-nodejs';
-import { mapLimit } from '../okta/concurrent-reads';
+import { mapLimit, timedRead } from '../okta/concurrent-reads';
 import { OktaClient, OktaPage, rateLimitResetOf } from '../okta/okta.client';
 import { RateLimitCounters } from '../okta/rate-limit.budget';
 import { nextStage, SyncCursor, SyncStage, START_CURSOR } from './domain/sync-stage';
@@ -145,8 +145,7 @@ export class FullSyncRunner {
     const groupAfter = cursor.groupAfter ?? null;
     const continuing = cursor.group;
     if (continuing) {
-      const readAt = new Date();
-      const page = await this.read(state, signal, () => this.membersPage(continuing.oktaId, cursor.after));
+      const { value: page, readAt } = await timedRead(() => this.read(state, signal, () => this.membersPage(continuing.oktaId, cursor.after)));
       return {
         fetched: 1,
         next: page.after
@@ -160,10 +159,10 @@ export class FullSyncRunner {
     }
     const upcoming = await this.repository.oktaGroupsAfter(this.dataSource.manager, groupAfter, MEMBERSHIP_BATCH);
     if (upcoming.length === 0) return { fetched: 0, next: { stage: 'sweep', cursor: START_CURSOR }, write: async () => NO_WRITE };
-    // Each group's first page with when it was asked for: a group's listing begins then.
+    // A group's listing begins when its first page was asked for.
     const pages = await mapLimit(upcoming, READ_CONCURRENCY, async (group) => {
-      const readAt = new Date();
-      return { ...(await this.read(state, signal, () => this.membersPage(group.oktaId, null))), readAt };
+      const { value, readAt } = await timedRead(() => this.read(state, signal, () => this.membersPage(group.oktaId, null)));
+      return { ...value, readAt };
     });
     // The batch ends with the first group that has more pages; the groups read after it are read again later.
     const cut = pages.findIndex((page) => page.after !== null);

@@ -1,9 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { AddressInfo } from 'node:net';
 import type { Kafka, Producer } from 'kafkajs';
 import { createKafkaClient, parseBrokers } from '@attest/messaging';
-import { TEST_DATABASE_URL, waitFor } from '@attest/testing';
+import { listenWhenReady, TEST_DATABASE_URL } from '@attest/testing';
 
 export interface ReviewSchedulerHarness {
   app: INestApplication;
@@ -14,19 +13,13 @@ export interface ReviewSchedulerHarness {
   close(): Promise<void>;
 }
 
-/**
- * Starts review-scheduler in-process on the test database for an integration spec, and resolves once
- * it is ready: its consumer groups start at the end of their topics once they have fetched, and only
- * then is a produced event sure to be seen.
- */
+/** Starts review-scheduler in-process on the test database for an integration spec, and resolves once it is ready. */
 export async function startReviewScheduler(options: { adminToken: string; clientId: string }): Promise<ReviewSchedulerHarness> {
   Object.assign(process.env, { DATABASE_URL: TEST_DATABASE_URL, NODE_ENV: 'test', LOG_LEVEL: 'silent', ATTEST_ADMIN_TOKEN: options.adminToken });
   // Imported only now: the module reads its settings from the environment set just above.
   const { AppModule } = await import('../app.module');
   const app = await NestFactory.create(AppModule, { logger: false, abortOnError: false });
-  await app.listen(0, '127.0.0.1');
-  const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  await waitFor(async () => (await fetch(`${baseUrl}/health/ready`)).status === 200, { timeoutMs: 60_000, description: 'review-scheduler ready' });
+  const baseUrl = await listenWhenReady(app, 'review-scheduler');
 
   const kafka = createKafkaClient({ clientId: options.clientId, brokers: parseBrokers(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092') });
   const producer = kafka.producer();

@@ -1,11 +1,11 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { Kafka, Producer } from 'kafkajs';
 import { AccessGrant, AccessLogRecord, TOPICS } from '@attest/contracts';
 import { buildEnvelope, createKafkaClient, ensureTopics, parseBrokers, partitionOf } from '@attest/messaging';
-import { assertTestDatabase, databaseName, ensureDatabase, withDatabase } from '@attest/persistence';
+import { ensureDatabase } from '@attest/persistence';
+import { listenWhenReady, suiteDatabaseUrl } from '@attest/testing';
 import { SERVICE } from '../config';
 
 export const HARNESS_ADMIN_TOKEN = 'usage-ingest-int-spec-admin-token';
@@ -34,8 +34,7 @@ export async function startUsageIngest(options: {
   /** Another process of an earlier harness: same database and groups, its committed offsets kept. */
   after?: UsageIngestHarness;
 }): Promise<UsageIngestHarness> {
-  const databaseUrl = withDatabase(options.databaseUrl, `${databaseName(options.databaseUrl)}_${options.suite}`);
-  assertTestDatabase(databaseUrl);
+  const databaseUrl = suiteDatabaseUrl(options.suite, options.databaseUrl);
   await ensureDatabase(databaseUrl);
   const groupPrefix = options.after?.groupPrefix ?? `usage-ingest-spec-${randomUUID().slice(0, 8)}`;
   Object.assign(process.env, {
@@ -62,10 +61,8 @@ export async function startUsageIngest(options: {
   // Imported only now: the module reads its settings from the environment set just above.
   const { AppModule } = await import('../app.module');
   const app = await NestFactory.create(AppModule, { logger: false, abortOnError: false });
-  await app.listen(0, '127.0.0.1');
-  const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  const baseUrl = await listenWhenReady(app, 'usage-ingest');
   // Ready means the grants consumer fetched once, so a grant announced from now on is not skipped.
-  await waitUntilReady(baseUrl);
   return { app, baseUrl, kafka, groupPrefix, accessLogGroup, close: () => app.close() };
 }
 
@@ -142,12 +139,4 @@ export async function produceAccessLogs(
     next.set(partition, offset + 1n);
     return { partition, offset: offset.toString() };
   });
-}
-
-async function waitUntilReady(baseUrl: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while ((await fetch(`${baseUrl}/health/ready`).catch(() => null))?.status !== 200) {
-    if (Date.now() > deadline) throw new Error('usage-ingest did not become ready within 30 s');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

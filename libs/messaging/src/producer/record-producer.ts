@@ -44,11 +44,7 @@ export class FastRecordProducer implements RecordProducer {
   }
 
   async send(request: RecordBatchRequest): Promise<unknown> {
-    const messages = new Array<{ topic: string; key: string; value: string }>(request.messages.length);
-    for (let i = 0; i < messages.length; i++) {
-      const message = request.messages[i];
-      messages[i] = { topic: request.topic, key: message.key, value: message.value };
-    }
+    const messages = request.messages.map(({ key, value }) => ({ topic: request.topic, key, value }));
     return (await this.producer).send({ messages, acks: request.acks });
   }
 
