@@ -8,7 +8,7 @@ import { CatalogState, EVENT_CONTRACTS, formatApiKey, PolicyState, Topic, TOPICS
 import { freePort } from '@attest/testing';
 import { withManifestNodeOptions } from './manifest';
 import { profiling } from './profiling';
-import { fmt } from './stats';
+import { fmt, median, pairedRounds } from './stats';
 import { parseWrk, WrkResult } from './wrk';
 
 /**
@@ -29,6 +29,8 @@ export interface GatewayLoadOptions {
   baselineGatewayMain?: string;
   /** Node options for one more gateway measured beside the others (runtime tuning, e.g. `--max-semi-space-size=32`). */
   variantNodeOptions?: string;
+  /** Also measure the gateway producing its access log in the request thread (off for quicker paired comparisons). */
+  inlineLogTarget: boolean;
 }
 
 interface Target {
@@ -73,9 +75,9 @@ export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measu
     const asDeployed = { NODE_OPTIONS: withManifestNodeOptions('gateway') };
     const gateways: Array<{ name: string; main: string; env: Record<string, string> }> = [
       { name: 'gateway (all features)', main: GATEWAY_MAIN, env: { ACCESS_LOG_MODE: 'worker', ...asDeployed } },
-      { name: 'gateway, log in-thread', main: GATEWAY_MAIN, env: { ACCESS_LOG_MODE: 'inline', ...asDeployed } },
     ];
-    if (options.baselineGatewayMain) gateways.push({ name: 'gateway (baseline build)', main: options.baselineGatewayMain, env: {} });
+    if (options.inlineLogTarget) gateways.push({ name: 'gateway, log in-thread', main: GATEWAY_MAIN, env: { ACCESS_LOG_MODE: 'inline', ...asDeployed } });
+    if (options.baselineGatewayMain) gateways.push({ name: 'gateway (baseline build)', main: options.baselineGatewayMain, env: { ACCESS_LOG_MODE: 'worker', ...asDeployed } });
     if (options.variantNodeOptions) {
       const variant = [process.env.NODE_OPTIONS, options.variantNodeOptions].filter(Boolean).join(' ');
       gateways.push({ name: `gateway ${options.variantNodeOptions}`, main: GATEWAY_MAIN, env: { ACCESS_LOG_MODE: 'worker', NODE_OPTIONS: variant } });
@@ -104,7 +106,7 @@ export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measu
       for (const [i, target] of targets.entries()) rounds[i].push(await measureTarget(target, { ...options, seconds: Math.max(1, Math.round(options.seconds / options.rounds)) }));
     }
     const results = rounds.map(combine);
-    printReport(results, options);
+    printReport(results, rounds, options);
     await reportAccessLogs(targets);
     return results;
   } finally {
@@ -390,8 +392,9 @@ function brokerPid(): number | null {
   }
 }
 
-function printReport(results: Measured[], options: GatewayLoadOptions): void {
+function printReport(results: Measured[], rounds: Measured[][], options: GatewayLoadOptions): void {
   const byName = (prefix: string) => results.find((r) => r.name.startsWith(prefix))!;
+  const roundsOf = (prefix: string) => rounds[results.findIndex((r) => r.name.startsWith(prefix))];
   console.log(
     `\n== gateway under load (wrk -t${options.threads} -c${options.connections} --latency, loopback, same nginx upstream; ` +
       `${options.seconds}s per target in ${options.rounds} interleaved rounds after ${options.warmUpSeconds}s warm-up)`,
@@ -416,6 +419,11 @@ function printReport(results: Measured[], options: GatewayLoadOptions): void {
   const direct = byName('upstream direct');
   console.log(
     `gateway/bare: throughput ${fmt(gateway.rps / bare.rps)}x, p99 ${signed(gateway.p99Ms - bare.p99Ms)} ms (target ≥ 0.90x, within 1 ms)`,
+  );
+  const paired = pairedRounds(roundsOf('gateway (all'), roundsOf('bare'));
+  console.log(
+    `  round by round: throughput ${paired.ratios.map((r) => fmt(r)).join(' ')} (median ${fmt(median(paired.ratios))}x), ` +
+      `p99 ${paired.p99DeltasMs.map((d) => signed(d)).join(' ')} ms (median ${signed(median(paired.p99DeltasMs))} ms)`,
   );
   console.log(`bare/nginx proxy: throughput ${fmt(bare.rps / nginx.rps)}x   nginx proxy/direct: ${fmt(nginx.rps / direct.rps)}x`);
 }

@@ -62,13 +62,14 @@ async function main(): Promise<void> {
   // First, while no other service runs: the load section's numbers should not share the CPU with a cluster.
   await runGatewayLoad({
     brokers: process.env.KAFKA_BROKERS!,
-    seconds: Number(process.env.BENCH_GATEWAY_SECONDS ?? 10),
+    seconds: Number(process.env.BENCH_GATEWAY_SECONDS ?? 20),
     warmUpSeconds: Number(process.env.BENCH_WARM_UP_SECONDS ?? 3),
     connections: CONNECTIONS,
     threads: 2,
-    rounds: Number(process.env.BENCH_GATEWAY_ROUNDS ?? 2),
+    rounds: Number(process.env.BENCH_GATEWAY_ROUNDS ?? 4),
     baselineGatewayMain: process.env.BENCH_BASELINE_GATEWAY_MAIN,
     variantNodeOptions: process.env.BENCH_GATEWAY_VARIANT_NODE_OPTIONS,
+    inlineLogTarget: process.env.BENCH_GATEWAY_INLINE_LOG !== '0',
   });
   if (process.env.BENCH_ONLY === 'gateway-load') return;
   const upstream = await startUpstream();

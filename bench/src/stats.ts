@@ -9,3 +9,26 @@ export function percentile(samples: number[], p: number): number {
 export function fmt(value: number, digits = 2): string {
   return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
 }
+
+/** The middle of a sample (the mean of the two middle values when the count is even); NaN when empty. */
+export function median(samples: number[]): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * A target against a reference, round by round: each round measures the reference just before the
+ * target, so a slow minute on a shared machine lands on both and cancels out of the pair.
+ */
+export function pairedRounds(
+  target: ReadonlyArray<{ rps: number; p99Ms: number }>,
+  reference: ReadonlyArray<{ rps: number; p99Ms: number }>,
+): { ratios: number[]; p99DeltasMs: number[] } {
+  if (target.length !== reference.length) throw new Error(`paired rounds differ in number: ${target.length} against ${reference.length}`);
+  return {
+    ratios: target.map((round, i) => round.rps / reference[i].rps),
+    p99DeltasMs: target.map((round, i) => round.p99Ms - reference[i].p99Ms),
+  };
+}

@@ -1,5 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { fixKafkajsRequestQueue } from './kafkajs-request-queue.fix';
+
+// Before any client exists: every connection made afterwards gets the fixed request queue.
+if (fixKafkajsRequestQueue() === 'other-version') {
+  new Logger('kafka').warn('kafkajs is not the version its request-queue fix was written for: the fix is not applied, check whether it is still needed');
+}
 
 export interface KafkaClientOptions {
   clientId: string;
