@@ -421,6 +421,7 @@ function printReport(results: Measured[], rounds: Measured[][], options: Gateway
     `gateway/bare: throughput ${fmt(gateway.rps / bare.rps)}x, p99 ${signed(gateway.p99Ms - bare.p99Ms)} ms (target ≥ 0.90x, within 1 ms)`,
   );
   const paired = pairedRounds(roundsOf('gateway (all'), roundsOf('bare'));
+  console.log(`  req/s per round: bare ${roundsOf('bare').map((r) => fmt(r.rps, 0)).join(' ')}, gateway ${roundsOf('gateway (all').map((r) => fmt(r.rps, 0)).join(' ')}`);
   console.log(
     `  round by round: throughput ${paired.ratios.map((r) => fmt(r)).join(' ')} (median ${fmt(median(paired.ratios))}x), ` +
       `p99 ${paired.p99DeltasMs.map((d) => signed(d)).join(' ')} ms (median ${signed(median(paired.p99DeltasMs))} ms)`,
