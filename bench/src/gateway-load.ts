@@ -393,8 +393,9 @@ function brokerPid(): number | null {
 }
 
 function printReport(results: Measured[], rounds: Measured[][], options: GatewayLoadOptions): void {
-  const byName = (prefix: string) => results.find((r) => r.name.startsWith(prefix))!;
-  const roundsOf = (prefix: string) => rounds[results.findIndex((r) => r.name.startsWith(prefix))];
+  const indexOf = (prefix: string) => results.findIndex((r) => r.name.startsWith(prefix));
+  const byName = (prefix: string) => results[indexOf(prefix)];
+  const roundsOf = (prefix: string) => rounds[indexOf(prefix)];
   console.log(
     `\n== gateway under load (wrk -t${options.threads} -c${options.connections} --latency, loopback, same nginx upstream; ` +
       `${options.seconds}s per target in ${options.rounds} interleaved rounds after ${options.warmUpSeconds}s warm-up)`,
@@ -420,8 +421,10 @@ function printReport(results: Measured[], rounds: Measured[][], options: Gateway
   console.log(
     `gateway/bare: throughput ${fmt(gateway.rps / bare.rps)}x, p99 ${signed(gateway.p99Ms - bare.p99Ms)} ms (target ≥ 0.90x, within 1 ms)`,
   );
-  const paired = pairedRounds(roundsOf('gateway (all'), roundsOf('bare'));
-  console.log(`  req/s per round: bare ${roundsOf('bare').map((r) => fmt(r.rps, 0)).join(' ')}, gateway ${roundsOf('gateway (all').map((r) => fmt(r.rps, 0)).join(' ')}`);
+  // In every round the bare proxy is measured just before the gateway, so the pair shares the machine's state.
+  const [gatewayRounds, bareRounds] = [roundsOf('gateway (all'), roundsOf('bare')];
+  const paired = pairedRounds(gatewayRounds, bareRounds);
+  console.log(`  req/s per round: bare ${bareRounds.map((r) => fmt(r.rps, 0)).join(' ')}, gateway ${gatewayRounds.map((r) => fmt(r.rps, 0)).join(' ')}`);
   console.log(
     `  round by round: throughput ${paired.ratios.map((r) => fmt(r)).join(' ')} (median ${fmt(median(paired.ratios))}x), ` +
       `p99 ${paired.p99DeltasMs.map((d) => signed(d)).join(' ')} ms (median ${signed(median(paired.p99DeltasMs))} ms)`,

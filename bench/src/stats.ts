@@ -19,8 +19,8 @@ export function median(samples: number[]): number {
 }
 
 /**
- * A target against a reference, round by round: each round measures the reference just before the
- * target, so a slow minute on a shared machine lands on both and cancels out of the pair.
+ * A target against a reference, round by round: when each round measures both close together, a slow
+ * minute on a shared machine lands on both and cancels out of the pair.
  */
 export function pairedRounds(
   target: ReadonlyArray<{ rps: number; p99Ms: number }>,

@@ -1,5 +1,4 @@
 export * from './kafka.client';
-export * from './kafkajs-request-queue.fix';
 export * from './topic.admin';
 export * from './envelope.factory';
 export * from './iso-clock';

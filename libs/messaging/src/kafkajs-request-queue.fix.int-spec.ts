@@ -1,13 +1,10 @@
 import { createKafkaClient, parseBrokers } from './kafka.client';
-import { fixKafkajsRequestQueue } from './kafkajs-request-queue.fix';
+import { fixKafkajsRequestQueue, RequestQueueInternals } from './kafkajs-request-queue.fix';
 
 /** kafkajs's internal queue, as far as these tests drive it. */
-interface RequestQueue {
-  pending: unknown[];
-  throttledUntil: number;
-  throttleCheckTimeoutId: NodeJS.Timeout | null;
+interface RequestQueue extends RequestQueueInternals {
   push(request: { entry: { correlationId: number; resolve: () => void; reject: () => void }; expectResponse: boolean; sendRequest: () => void; requestTimeout?: number }): void;
-  checkPendingRequests(): void;
+  fulfillRequest(response: { correlationId: number; payload: Buffer; size: number }): void;
   destroy(): void;
 }
 type RequestQueueClass = { new (options: Record<string, unknown>): RequestQueue; prototype: RequestQueue };
@@ -69,11 +66,7 @@ describe('kafkajs request-queue fix', () => {
       queue.push({ entry: entry(1), expectResponse: true, sendRequest: () => sent.push(1) });
       queue.push({ entry: entry(2), expectResponse: true, sendRequest: () => sent.push(2) });
       expect(sent).toEqual([1]);
-      (queue as unknown as { fulfillRequest(response: { correlationId: number; payload: Buffer; size: number }): void }).fulfillRequest({
-        correlationId: 1,
-        payload: Buffer.alloc(0),
-        size: 0,
-      });
+      queue.fulfillRequest({ correlationId: 1, payload: Buffer.alloc(0), size: 0 });
       expect(sent).toEqual([1, 2]);
     } finally {
       queue.destroy();

@@ -15,7 +15,8 @@ const FIXED_VERSION = '2.2.4';
 /** kafkajs's own interval for re-checking a queue that waits for in-flight capacity. */
 const CHECK_PENDING_REQUESTS_INTERVAL = 10;
 
-interface RequestQueueInternals {
+/** The part of kafkajs's internal `RequestQueue` the fix relies on. */
+export interface RequestQueueInternals {
   pending: unknown[];
   throttledUntil: number;
   throttleCheckTimeoutId: NodeJS.Timeout | null;

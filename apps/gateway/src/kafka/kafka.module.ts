@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Kafka, Partitioners, Producer } from 'kafkajs';
-import { createKafkaClient, DeadLetterPublisher, KAFKA, KAFKA_PRODUCER, parseBrokers } from '@attest/messaging';
+import { createKafkaClient, DeadLetterPublisher, KAFKA, KAFKA_PRODUCER, MessagingMetrics, parseBrokers } from '@attest/messaging';
 import { GatewayConfig } from '../config';
 
 /**
@@ -18,8 +18,10 @@ import { GatewayConfig } from '../config';
         createKafkaClient({ clientId: 'gateway', brokers: parseBrokers(config.get('KAFKA_BROKERS', { infer: true })) }),
     },
     { provide: KAFKA_PRODUCER, inject: [KAFKA], useFactory: (kafka: Kafka) => kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner }) },
-    { provide: DeadLetterPublisher, inject: [KAFKA_PRODUCER], useFactory: (producer: Producer) => new DeadLetterPublisher(producer) },
+    // The service's messaging metrics, rendered at /metrics: dead letters are counted there as in every service.
+    { provide: MessagingMetrics, useFactory: () => new MessagingMetrics() },
+    { provide: DeadLetterPublisher, inject: [KAFKA_PRODUCER, MessagingMetrics], useFactory: (producer: Producer, metrics: MessagingMetrics) => new DeadLetterPublisher(producer, metrics) },
   ],
-  exports: [KAFKA, KAFKA_PRODUCER, DeadLetterPublisher],
+  exports: [KAFKA, KAFKA_PRODUCER, MessagingMetrics, DeadLetterPublisher],
 })
 export class KafkaModule {}

@@ -1,17 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, register, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { AccessOutcome, accessOutcomeSchema, Topic } from '@attest/contracts';
+import { ServiceMetrics } from '@attest/platform';
 import { ApplyResult } from '../policy/domain/policy-view';
 
 /**
- * The gateway's Prometheus metrics: the process defaults in prom-client's default registry, and
- * the gateway's own in a registry per instance, so two gateways in one process (tests) never collide.
- * Values that other parts already hold (staleness, Redis state) are read when scraped, not pushed.
+ * The gateway's own Prometheus metrics, in the service's registry: `/metrics` renders them with the
+ * process's and the messaging layer's, as every service does (`ServiceMetrics`). Values that other
+ * parts already hold (staleness, Redis state) are read when scraped, not pushed.
  */
 @Injectable()
 export class GatewayMetrics {
-  readonly contentType = register.contentType;
-  private readonly registry = new Registry();
+  readonly contentType: string;
+  private readonly registry: Registry;
   // Plain numbers on the request path; prom-client reads them when scraped.
   private readonly requestsByOutcome: Record<AccessOutcome, number>;
   private readonly records: Counter<'topic' | 'result'>;
@@ -20,8 +21,9 @@ export class GatewayMetrics {
   private readonly heartbeats: Counter<'result'>;
   private readonly policyLag: Gauge;
 
-  constructor() {
-    if (register.getSingleMetric('process_cpu_user_seconds_total') === undefined) collectDefaultMetrics();
+  constructor(private readonly service: ServiceMetrics) {
+    this.registry = service.registry;
+    this.contentType = service.contentType;
     const counts = Object.fromEntries(accessOutcomeSchema.options.map((outcome) => [outcome, 0])) as Record<AccessOutcome, number>;
     const reported = { ...counts };
     this.requestsByOutcome = counts;
@@ -158,7 +160,7 @@ export class GatewayMetrics {
     this.policyLag.set(records);
   }
 
-  async render(): Promise<string> {
-    return `${await register.metrics()}\n${await this.registry.metrics()}`;
+  render(): Promise<string> {
+    return this.service.render();
   }
 }

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+import { ServiceMetrics } from '@attest/platform';
 import { GatewayMetrics } from './gateway.metrics';
 
 @Global()
-@Module({ providers: [GatewayMetrics], exports: [GatewayMetrics] })
+@Module({ providers: [ServiceMetrics, GatewayMetrics], exports: [GatewayMetrics] })
 export class MetricsModule {}
