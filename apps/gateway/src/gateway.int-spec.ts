@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, IncomingHttpHeaders, request, ServerResponse } from 'node:http';
+import { createServer, IncomingHttpHeaders, IncomingMessage, request, ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { Consumer, Kafka, Producer } from 'kafkajs';
 import {
@@ -36,11 +36,27 @@ interface Seen {
   remotePort: number;
 }
 
-/** A real upstream: echoes what it received as JSON, records every request, and never answers `/slow`. */
+/** What the upstream managed to send of a large answer, and whether its connection was cut before the end. */
+interface LargeAnswer {
+  written: number;
+  finished: boolean;
+  cut: boolean;
+}
+
+const LARGE_CHUNK = Buffer.alloc(64 * 1024, 'a');
+/** Far more than the socket buffers of both hops hold, so an upstream that is not paused finishes writing it. */
+const LARGE_CHUNKS = 1024;
+
+/**
+ * A real upstream: echoes what it received as JSON, records every request, never answers `/slow`, and
+ * answers `/orders/large-*` with 64 MiB written as fast as its connection takes them.
+ */
 class RecordingUpstream {
   readonly requests: Seen[] = [];
+  readonly largeAnswers = new Map<string, LargeAnswer>();
   private readonly held: ServerResponse[] = [];
   private readonly server = createServer((req, res) => {
+    if (req.url?.startsWith('/orders/large-')) return void this.answerLarge(req.url, res);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -56,6 +72,21 @@ class RecordingUpstream {
 
   get url(): string {
     return `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+  }
+
+  private async answerLarge(url: string, res: ServerResponse): Promise<void> {
+    const answer: LargeAnswer = { written: 0, finished: false, cut: false };
+    this.largeAnswers.set(url, answer);
+    res.on('close', () => (answer.cut = !res.writableFinished));
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(LARGE_CHUNK.length * LARGE_CHUNKS) });
+    for (let i = 0; i < LARGE_CHUNKS && !res.destroyed; i++) {
+      const more = res.write(LARGE_CHUNK);
+      answer.written += LARGE_CHUNK.length;
+      if (!more) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    }
+    if (res.destroyed) return;
+    res.end();
+    answer.finished = true;
   }
 
   async start(): Promise<void> {
@@ -348,6 +379,36 @@ describe('gateway against real Kafka and a real upstream', () => {
     const denied = await call(`${basePath}/orders`, { ...bearer(alice.key), 'content-type': 'application/json' }, { method: 'POST', body: '{"a":1}' });
     expect(denied.status).toBe(403);
     expect(upstream.requests.some((r) => r.body === '{"a":1}')).toBe(false);
+  });
+
+  it('holds the upstream back while a client reads slowly, and lets go of it when the client leaves', async () => {
+    const { hostname, port } = new URL(gatewayUrl);
+    const total = LARGE_CHUNK.length * LARGE_CHUNKS;
+    const slow = await new Promise<IncomingMessage>((resolve, reject) => {
+      request({ hostname, port, path: `${basePath}/orders/large-slow`, headers: bearer(alice.key) }, resolve).on('error', reject).end();
+    });
+    expect(slow.statusCode).toBe(200);
+    slow.pause();
+    // The client reads nothing for a while: the upstream must be stalled well short of the end, not drained into the gateway's memory.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const stalled = upstream.largeAnswers.get('/orders/large-slow')!;
+    expect(stalled.written).toBeLessThan(total / 2);
+    expect(stalled.finished).toBe(false);
+    let received = 0;
+    slow.on('data', (chunk: Buffer) => (received += chunk.length));
+    slow.resume();
+    await once(slow, 'end');
+    expect(received).toBe(total);
+    expect(stalled.finished).toBe(true);
+
+    const leaving = await new Promise<IncomingMessage>((resolve, reject) => {
+      request({ hostname, port, path: `${basePath}/orders/large-leave`, headers: bearer(alice.key) }, resolve).on('error', reject).end();
+    });
+    expect(leaving.statusCode).toBe(200);
+    await once(leaving, 'data');
+    leaving.destroy();
+    await waitFor(() => upstream.largeAnswers.get('/orders/large-leave')?.cut === true, { timeoutMs: 5000, description: 'the upstream answer to be cut off' });
+    expect(upstream.largeAnswers.get('/orders/large-leave')!.finished).toBe(false);
   });
 
   it('answers every denial with a problem body that never echoes the key', async () => {

@@ -65,6 +65,8 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   private abort: ((reason?: Error) => void) | null = null;
   private resume: (() => void) | null = null;
   private finished = false;
+  /** Made the first time the client falls behind, which most exchanges never do. */
+  private backPressure: { drained: () => void; closed: () => void } | null = null;
 
   constructor(
     private readonly call: UpstreamCall,
@@ -94,8 +96,9 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (res.destroyed) return this.cancel();
     if (res.write(chunk)) return true;
     // The client reads slower than the upstream sends: pause the upstream until the client drains, or give up if it leaves.
-    res.once('drain', this.onClientDrained);
-    res.once('close', this.onClientClosed);
+    const listeners = (this.backPressure ??= { drained: () => this.onClientDrained(), closed: () => this.onClientClosed() });
+    res.once('drain', listeners.drained);
+    res.once('close', listeners.closed);
     return false;
   }
 
@@ -118,15 +121,15 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.finish({ status: problemStatus(denial), upstreamOk: false });
   }
 
-  private readonly onClientDrained = (): void => {
-    this.call.res.off('close', this.onClientClosed);
+  private onClientDrained(): void {
+    this.call.res.off('close', this.backPressure!.closed);
     this.resume?.();
-  };
+  }
 
-  private readonly onClientClosed = (): void => {
-    this.call.res.off('drain', this.onClientDrained);
+  private onClientClosed(): void {
+    this.call.res.off('drain', this.backPressure!.drained);
     this.cancel();
-  };
+  }
 
   /** The client went away: stop reading from the upstream and free its connection. */
   private cancel(): false {

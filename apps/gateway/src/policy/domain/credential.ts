@@ -36,7 +36,24 @@ export function secretMatches(options: { pepper: KeyObject; secret: string; stor
   return presented.length === options.storedHash.length && timingSafeEqual(presented, options.storedHash);
 }
 
-const NO_FINGERPRINT = Buffer.alloc(32);
+/** Stands in when no secret has matched a hash yet: no SHA-256 output is 32 zero bytes in practice. */
+const NO_FINGERPRINT = '\0'.repeat(32);
+
+/**
+ * A secret's fingerprint: its SHA-256 as a 32-character binary (latin1) string, one character per byte. Node
+ * returns a string in well under half the time it takes to return a Buffer.
+ */
+function fingerprint(secret: string): string {
+  return hash('sha256', secret, 'binary');
+}
+
+/** Whether two fingerprints are equal, comparing every character whatever the first difference. */
+function sameFingerprint(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
+}
 
 /**
  * Remembers, per stored hash, a fingerprint (plain SHA-256) of the secret that last matched it, so a
@@ -46,7 +63,7 @@ const NO_FINGERPRINT = Buffer.alloc(32);
  * Entries go with the hashes they belong to: a rotated or dropped key's hash is no longer referenced.
  */
 export class SecretVerifier {
-  private readonly verified = new WeakMap<Buffer, Buffer>();
+  private readonly verified = new WeakMap<Buffer, string>();
 
   constructor(
     pepper: KeyObject,
@@ -55,10 +72,10 @@ export class SecretVerifier {
   ) {}
 
   matches(secret: string, storedHash: Buffer): boolean {
-    const fingerprint = hash('sha256', secret, 'buffer');
-    if (timingSafeEqual(fingerprint, this.verified.get(storedHash) ?? NO_FINGERPRINT)) return true;
+    const presented = fingerprint(secret);
+    if (sameFingerprint(presented, this.verified.get(storedHash) ?? NO_FINGERPRINT)) return true;
     if (!this.check(secret, storedHash)) return false;
-    this.verified.set(storedHash, fingerprint);
+    this.verified.set(storedHash, presented);
     return true;
   }
 }
