@@ -27,7 +27,7 @@ export interface GatewayLoadOptions {
   rounds: number;
   /** Another build of the gateway (its dist/main.js) measured beside this one, for before/after comparisons. */
   baselineGatewayMain?: string;
-  /** Node options for one more gateway measured beside the others (runtime tuning, e.g. `--max-semi-space-size=32`). */
+  /** Node options added to the deployed ones for one more gateway measured beside the others (runtime tuning, e.g. `--max-old-space-size=256`). */
   variantNodeOptions?: string;
   /** Also measure the gateway producing its access log in the request thread (off for quicker paired comparisons). */
   inlineLogTarget: boolean;
@@ -79,7 +79,8 @@ export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measu
     if (options.inlineLogTarget) gateways.push({ name: 'gateway, log in-thread', main: GATEWAY_MAIN, env: { ACCESS_LOG_MODE: 'inline', ...asDeployed } });
     if (options.baselineGatewayMain) gateways.push({ name: 'gateway (baseline build)', main: options.baselineGatewayMain, env: { ACCESS_LOG_MODE: 'worker', ...asDeployed } });
     if (options.variantNodeOptions) {
-      const variant = [process.env.NODE_OPTIONS, options.variantNodeOptions].filter(Boolean).join(' ');
+      // On top of the deployed options, so the variant differs from the gateway above by its own options alone.
+      const variant = [asDeployed.NODE_OPTIONS, options.variantNodeOptions].filter(Boolean).join(' ');
       gateways.push({ name: `gateway ${options.variantNodeOptions}`, main: GATEWAY_MAIN, env: { ACCESS_LOG_MODE: 'worker', NODE_OPTIONS: variant } });
     }
     const targets: Target[] = [
