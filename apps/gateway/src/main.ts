@@ -1,13 +1,15 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { Logger as PinoLogger } from 'pino';
-import { ConfigError } from '@attest/platform';
+import { ConfigError, holdNextTickShape } from '@attest/platform';
 import { AppModule } from './app.module';
 import { loadGatewayConfig } from './config';
 import { GatewayHttpServer } from './http/gateway.http-server';
 import { GATEWAY_LOGGER, NestPinoLogger } from './logging/gateway-logger';
 
 async function main(): Promise<void> {
+  // Every request goes through Node's streams, which call process.nextTick several times each.
+  holdNextTickShape();
   // Checked before Nest starts so a bad setting stops the process with one clear line per problem.
   loadGatewayConfig();
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(), { bufferLogs: true });

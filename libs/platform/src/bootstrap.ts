@@ -1,6 +1,7 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { holdNextTickShape } from './next-tick-shape';
 
 export interface ServiceBootstrapOptions {
   service: string;
@@ -10,6 +11,7 @@ export interface ServiceBootstrapOptions {
 
 /** Creates, starts and wires graceful shutdown for one HTTP service. */
 export async function bootstrapService(module: Type<unknown>, options: ServiceBootstrapOptions): Promise<INestApplication> {
+  holdNextTickShape();
   const app = await NestFactory.create(module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();

@@ -9,3 +9,4 @@ export * from './metrics';
 export * from './bootstrap';
 export * from './admin-auth.module';
 export * from './service-module';
+export * from './next-tick-shape';
