@@ -82,7 +82,7 @@ class RecordingUpstream {
     for (let i = 0; i < LARGE_CHUNKS && !res.destroyed; i++) {
       const more = res.write(LARGE_CHUNK);
       answer.written += LARGE_CHUNK.length;
-      if (!more) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!more) await drainedOrClosed(res);
     }
     if (res.destroyed) return;
     res.end();
@@ -100,6 +100,19 @@ class RecordingUpstream {
     this.server.close();
     await once(this.server, 'close');
   }
+}
+
+/** Resolves when a response can take more, or is gone; leaves no listener behind either way. */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 interface LoggedAccess {
