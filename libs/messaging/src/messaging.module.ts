@@ -7,6 +7,7 @@ import {
   ModuleMetadata,
   OnApplicationBootstrap,
   OnApplicationShutdown,
+  Provider,
 } from '@nestjs/common';
 import { Kafka, Partitioners, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -40,6 +41,21 @@ export interface MessagingConnection {
   groupPrefix: string;
   /** Where a new consumer group starts; see EventConsumerHostOptions.fromBeginning. */
   fromBeginning: boolean;
+}
+
+/**
+ * The service's messaging metrics and its dead-letter publisher on `KAFKA_PRODUCER`, counting into
+ * those metrics (which the service's `/metrics` renders): for every service, with or without this module.
+ */
+export function deadLetterProviders(): Provider[] {
+  return [
+    { provide: MessagingMetrics, useFactory: () => new MessagingMetrics() },
+    {
+      provide: DeadLetterPublisher,
+      inject: [KAFKA_PRODUCER, MessagingMetrics],
+      useFactory: (producer: Producer, metrics: MessagingMetrics) => new DeadLetterPublisher(producer, metrics),
+    },
+  ];
 }
 
 /** Where the service's broker and database are, read from its validated configuration at start. */
@@ -114,12 +130,7 @@ export class MessagingModule {
           useFactory: (dataSource: DataSource, producer: Producer, connection: MessagingConnection) =>
             new OutboxRelay({ dataSource, databaseUrl: connection.databaseUrl, schema: options.schema, producer }),
         },
-        { provide: MessagingMetrics, useFactory: () => new MessagingMetrics() },
-        {
-          provide: DeadLetterPublisher,
-          inject: [KAFKA_PRODUCER, MessagingMetrics],
-          useFactory: (p: Producer, metrics: MessagingMetrics) => new DeadLetterPublisher(p, metrics),
-        },
+        ...deadLetterProviders(),
         {
           provide: EventConsumerHost,
           inject: [KAFKA, DataSource, DeadLetterPublisher, MESSAGING_CONNECTION],

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { GATEWAY_LOGGER } from '../logging/gateway-logger';
-import { GatewayMetrics } from '../metrics/gateway.metrics';
+import { ServiceMetrics } from '@attest/platform';
 import { POLICY_VIEW_TOPICS, PolicyViewService } from '../policy/policy-view.service';
 import { AccessLogService } from '../access-log/access-log.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
@@ -19,7 +19,7 @@ export const SYSTEM_PATHS: ReadonlySet<string> = new Set(['/health/live', '/heal
 export class SystemEndpoints {
   constructor(
     private readonly policy: PolicyViewService,
-    private readonly metrics: GatewayMetrics,
+    private readonly metrics: ServiceMetrics,
     private readonly rateLimits: RateLimitService,
     private readonly accessLog: AccessLogService,
     @Inject(GATEWAY_LOGGER) private readonly logger: PinoLogger,

@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Kafka, Partitioners, Producer } from 'kafkajs';
-import { createKafkaClient, DeadLetterPublisher, KAFKA, KAFKA_PRODUCER, MessagingMetrics, parseBrokers } from '@attest/messaging';
+import { Kafka, Partitioners } from 'kafkajs';
+import { createKafkaClient, DeadLetterPublisher, deadLetterProviders, KAFKA, KAFKA_PRODUCER, MessagingMetrics, parseBrokers } from '@attest/messaging';
 import { GatewayConfig } from '../config';
 
 /**
@@ -18,9 +18,7 @@ import { GatewayConfig } from '../config';
         createKafkaClient({ clientId: 'gateway', brokers: parseBrokers(config.get('KAFKA_BROKERS', { infer: true })) }),
     },
     { provide: KAFKA_PRODUCER, inject: [KAFKA], useFactory: (kafka: Kafka) => kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner }) },
-    // The service's messaging metrics, rendered at /metrics: dead letters are counted there as in every service.
-    { provide: MessagingMetrics, useFactory: () => new MessagingMetrics() },
-    { provide: DeadLetterPublisher, inject: [KAFKA_PRODUCER, MessagingMetrics], useFactory: (producer: Producer, metrics: MessagingMetrics) => new DeadLetterPublisher(producer, metrics) },
+    ...deadLetterProviders(),
   ],
   exports: [KAFKA, KAFKA_PRODUCER, MessagingMetrics, DeadLetterPublisher],
 })

@@ -11,8 +11,6 @@ import { ApplyResult } from '../policy/domain/policy-view';
  */
 @Injectable()
 export class GatewayMetrics {
-  readonly contentType: string;
-  private readonly registry: Registry;
   // Plain numbers on the request path; prom-client reads them when scraped.
   private readonly requestsByOutcome: Record<AccessOutcome, number>;
   private readonly records: Counter<'topic' | 'result'>;
@@ -21,9 +19,10 @@ export class GatewayMetrics {
   private readonly heartbeats: Counter<'result'>;
   private readonly policyLag: Gauge;
 
-  constructor(private readonly service: ServiceMetrics) {
+  private readonly registry: Registry;
+
+  constructor(service: ServiceMetrics) {
     this.registry = service.registry;
-    this.contentType = service.contentType;
     const counts = Object.fromEntries(accessOutcomeSchema.options.map((outcome) => [outcome, 0])) as Record<AccessOutcome, number>;
     const reported = { ...counts };
     this.requestsByOutcome = counts;
@@ -158,9 +157,5 @@ export class GatewayMetrics {
 
   setPolicyLag(records: number): void {
     this.policyLag.set(records);
-  }
-
-  render(): Promise<string> {
-    return this.service.render();
   }
 }

@@ -3,5 +3,5 @@ import { ServiceMetrics } from '@attest/platform';
 import { GatewayMetrics } from './gateway.metrics';
 
 @Global()
-@Module({ providers: [ServiceMetrics, GatewayMetrics], exports: [GatewayMetrics] })
+@Module({ providers: [ServiceMetrics, GatewayMetrics], exports: [ServiceMetrics, GatewayMetrics] })
 export class MetricsModule {}

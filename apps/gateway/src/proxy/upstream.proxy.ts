@@ -96,7 +96,16 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (res.destroyed) return this.cancel();
     if (res.write(chunk)) return true;
     // The client reads slower than the upstream sends: pause the upstream until the client drains, or give up if it leaves.
-    const listeners = (this.backPressure ??= { drained: () => this.onClientDrained(), closed: () => this.onClientClosed() });
+    const listeners = (this.backPressure ??= {
+      drained: () => {
+        res.off('close', listeners.closed);
+        this.resume?.();
+      },
+      closed: () => {
+        res.off('drain', listeners.drained);
+        this.cancel();
+      },
+    });
     res.once('drain', listeners.drained);
     res.once('close', listeners.closed);
     return false;
@@ -119,16 +128,6 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.logger.warn({ requestId: this.call.requestId, upstream: this.call.origin, code, reason: error.message }, 'upstream call failed');
     if (!res.destroyed) sendProblem(res, { denial, requestId: this.call.requestId });
     this.finish({ status: problemStatus(denial), upstreamOk: false });
-  }
-
-  private onClientDrained(): void {
-    this.call.res.off('close', this.backPressure!.closed);
-    this.resume?.();
-  }
-
-  private onClientClosed(): void {
-    this.call.res.off('drain', this.backPressure!.drained);
-    this.cancel();
   }
 
   /** The client went away: stop reading from the upstream and free its connection. */
