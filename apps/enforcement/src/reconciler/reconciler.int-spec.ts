@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
-import { AuditEvent, CatalogState, Envelope, PolicyState, TOPICS } from '@attest/contracts';
+import { AuditEvent, CatalogState, deadLetterTopic, Envelope, PolicyState, TOPICS } from '@attest/contracts';
 import { buildEnvelope, createKafkaClient, parseBrokers } from '@attest/messaging';
 import { ensureDatabase } from '@attest/persistence';
 import { AdminClient, suiteDatabaseUrl, TopicProbe, waitFor } from '@attest/testing';
@@ -38,7 +38,7 @@ beforeAll(async () => {
   }));
 
   const kafka = createKafkaClient({ clientId: 'enforcement-reconciler-int-spec', brokers: parseBrokers(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092') });
-  probe = await new TopicProbe(kafka, [TOPICS.policyState, TOPICS.catalogState, TOPICS.auditEvents]).start();
+  probe = await new TopicProbe(kafka, [TOPICS.policyState, TOPICS.catalogState, TOPICS.auditEvents, deadLetterTopic(TOPICS.policyState)]).start();
   producer = kafka.producer();
   await producer.connect();
 });
@@ -78,7 +78,7 @@ async function provision(): Promise<{ principalId: string; apiId: string; grantI
 
 function policies(principalId: string): PolicyState[] {
   return probe
-    .where((m) => m.topic === TOPICS.policyState && m.key === principalId && m.value !== null)
+    .where((m) => m.topic === TOPICS.policyState && m.key === principalId && (m.value as Envelope<PolicyState> | null)?.data !== undefined)
     .map((m) => (m.value as Envelope<PolicyState>).data);
 }
 
@@ -118,7 +118,7 @@ interface Drifted {
 
 describe('reconciler', () => {
   let untouched: string;
-  const drifted: Record<'older' | 'missing' | 'different' | 'ahead', Drifted> = {} as never;
+  const drifted: Record<'older' | 'missing' | 'different' | 'ahead' | 'unreadable', Drifted> = {} as never;
   let api: { id: string; first: CatalogState };
   const before: Record<string, number> = {};
 
@@ -126,7 +126,7 @@ describe('reconciler', () => {
   // costs a few seconds of CPU per run on this machine, and other suites run beside this one.
   beforeAll(async () => {
     untouched = (await provision()).principalId;
-    for (const kind of ['older', 'missing', 'different', 'ahead'] as const) {
+    for (const kind of ['older', 'missing', 'different', 'ahead', 'unreadable'] as const) {
       const setup = await provision();
       drifted[kind] = { ...setup, published: policies(setup.principalId).find((p) => p.version === 3)! };
     }
@@ -155,6 +155,8 @@ describe('reconciler', () => {
     // A far newer version a running gateway would keep: only a still newer one replaces it.
     await putOnTopic(TOPICS.policyState, drifted.ahead.principalId, { ...drifted.ahead.published, version: 1000, grants: [] });
     await putOnTopic(TOPICS.catalogState, api.id, null);
+    // A record no reader can parse hides the state before it from a gateway, which dead-letters it.
+    await producer.send({ topic: TOPICS.policyState, acks: -1, messages: [{ key: drifted.unreadable.principalId, value: '{"not": "an envelope"}' }] });
   });
 
   it('republishes a policy an older record took back, so a revoked grant does not come back, and counts the repair', async () => {
@@ -174,6 +176,15 @@ describe('reconciler', () => {
     const repaired = await policyWhere(drifted.missing.principalId, 'republished policy', (p) => p.version === 4);
     expect(repaired.grants.map((g) => g.grantId)).toEqual([drifted.missing.grantId]);
     await repairCounted('policy-missing', before['policy-missing']);
+  });
+
+  it('republishes a policy behind a record that does not parse, without dead-lettering that record itself', async () => {
+    const { principalId, grantId } = drifted.unreadable;
+    const repaired = await policyWhere(principalId, 'republished policy', (p) => p.version === 4);
+    expect(repaired.grants.map((g) => g.grantId)).toEqual([grantId]);
+    // Gateways reading the shared topic dead-letter it; no reconciler does, on this run or any other.
+    const byReconcilers = probe.where((m) => m.topic === deadLetterTopic(TOPICS.policyState) && m.key === principalId && /\.enforcement\.reconciler\./.test(m.headers['x-dlq-consumer'] ?? ''));
+    expect(byReconcilers).toEqual([]);
   });
 
   it('republishes a policy replaced by other content under the same version', async () => {

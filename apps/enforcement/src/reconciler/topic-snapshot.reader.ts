@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Kafka, Producer } from 'kafkajs';
+import { Kafka } from 'kafkajs';
 import { CatalogState, PolicyState, TOPICS } from '@attest/contracts';
-import { CompactedViewReader, DeadLetter, DeadLetterPublisher, KAFKA, KAFKA_PRODUCER } from '@attest/messaging';
+import { CompactedViewReader, DeadLetter, KAFKA } from '@attest/messaging';
 import { EnforcementConfig, SERVICE } from '../config';
 import { TopicRecord } from './domain/drift';
 import { PartitionEnd, PartitionProgress, unreadPartitions } from './domain/read-progress';
@@ -21,23 +21,6 @@ export interface TopicSnapshot {
 }
 
 /**
- * Takes a record the reader cannot parse as the end of its key, as for a gateway (which dead-letters
- * it) after compaction removed what came before; it is not dead-lettered again on every run.
- */
-class UnreadableRecords extends DeadLetterPublisher {
-  constructor(
-    producer: Producer,
-    private readonly onUnreadable: (letter: DeadLetter) => void,
-  ) {
-    super(producer);
-  }
-
-  override async publish(letter: DeadLetter): Promise<void> {
-    this.onUnreadable(letter);
-  }
-}
-
-/**
  * Reads policy.state.v1 and catalog.state.v1 from the beginning with a fresh consumer group, up to
  * the end offsets they had when it started, and returns every record in the order read.
  */
@@ -48,7 +31,6 @@ export class TopicSnapshotReader {
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
-    @Inject(KAFKA_PRODUCER) private readonly producer: Producer,
     config: ConfigService<EnforcementConfig, true>,
   ) {
     this.groupPrefix = `${config.get('KAFKA_GROUP_PREFIX', { infer: true })}.${SERVICE}.reconciler`;
@@ -65,9 +47,13 @@ export class TopicSnapshotReader {
       kafka: this.kafka,
       topics: READ_TOPICS,
       groupPrefix: this.groupPrefix,
-      deadLetters: new UnreadableRecords(this.producer, (letter) =>
-        add(letter.topic, { key: letter.key?.toString('utf8') ?? '', id: null, version: null, state: null }),
-      ),
+      // A record the reader cannot parse ends its key, as it does for a gateway (which dead-letters it) after
+      // compaction removed what came before; it is noted here, not dead-lettered again on every run.
+      deadLetters: {
+        publish: async (letter: DeadLetter) => {
+          add(letter.topic, { key: letter.key?.toString('utf8') ?? '', id: null, version: null, state: null });
+        },
+      },
       apply: ({ topic, key, event }) => {
         if (event === null) return add(topic, { key, id: null, version: null, state: null });
         const state = event.data as PolicyState | CatalogState;

@@ -8,6 +8,7 @@ import { ensureTopics } from '../topic.admin';
 import { BatchEventConsumer } from './batch-event.consumer';
 import { consumerPositionsMigration } from './consumer-positions.migration';
 import { DeadLetterPublisher } from './dead-letter.publisher';
+import { MessagingMetrics } from '../messaging.metrics';
 
 jest.setTimeout(60_000);
 
@@ -71,7 +72,7 @@ describe('batch consumer with positions stored in Postgres, against real Kafka',
       dataSource: db.dataSource,
       schema: db.schema,
       groupId,
-      deadLetters: new DeadLetterPublisher(producer),
+      deadLetters: new DeadLetterPublisher(producer, new MessagingMetrics()),
       maxAttempts: 2,
       fetch: { maxWaitTimeInMs: 100 },
       handler: {

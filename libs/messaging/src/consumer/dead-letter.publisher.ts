@@ -13,6 +13,11 @@ export interface DeadLetter {
   consumer: string;
 }
 
+/** Takes the messages a consumer cannot apply. */
+export interface DeadLetterSink {
+  publish(letter: DeadLetter): Promise<void>;
+}
+
 /** Past this many dead letters a minute per topic and consumer, the rest are counted, not each logged. */
 const LOGGED_PER_MINUTE = 10;
 
@@ -20,13 +25,13 @@ const LOGGED_PER_MINUTE = 10;
  * Parks a message that cannot be applied on `<topic>.dlq`, with its reason, key and offset, counts it
  * on the metrics, and logs it (a burst of them is logged in part, with how many went unlogged).
  */
-export class DeadLetterPublisher {
+export class DeadLetterPublisher implements DeadLetterSink {
   private readonly logger = new Logger(DeadLetterPublisher.name);
   private readonly logWindows = new Map<string, { startedAtMs: number; logged: number; unlogged: number }>();
 
   constructor(
     private readonly producer: Producer,
-    private readonly metrics: MessagingMetrics = new MessagingMetrics(),
+    private readonly metrics: MessagingMetrics,
   ) {}
 
   async publish(letter: DeadLetter): Promise<void> {

@@ -169,7 +169,7 @@ describe('idempotent consumer against real Postgres and Kafka', () => {
       dataSource: db.dataSource,
       schema: db.schema,
       groupId,
-      deadLetters: new DeadLetterPublisher(producer),
+      deadLetters: new DeadLetterPublisher(producer, metrics),
       processedRetentionMs: 24 * 60 * 60 * 1000,
     });
     const old = [randomUUID(), randomUUID(), randomUUID()];

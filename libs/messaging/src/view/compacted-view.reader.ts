@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Consumer, Kafka } from 'kafkajs';
 import { Envelope, EventMap, Topic } from '@attest/contracts';
 import { parseEvent } from '../event.parser';
-import { DeadLetterPublisher } from '../consumer/dead-letter.publisher';
+import { DeadLetterSink } from '../consumer/dead-letter.publisher';
 
 export interface ViewRecord<T extends Topic> {
   topic: T;
@@ -17,7 +17,8 @@ export interface CompactedViewReaderOptions {
   topics: readonly Topic[];
   /** A fresh group per process, so every replica reads every partition from the start. */
   groupPrefix: string;
-  deadLetters: DeadLetterPublisher;
+  /** Where records that do not parse go: a service parks them on `<topic>.dlq`; a one-off read may only note them. */
+  deadLetters: DeadLetterSink;
   apply: (record: ViewRecord<Topic>) => void;
 }
 
