@@ -2,6 +2,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { CatalogState, EVENT_CONTRACTS, formatApiKey, PolicyState, Topic, TOPICS } from '@attest/contracts';
@@ -429,6 +430,16 @@ function printReport(results: Measured[], rounds: Measured[][], options: Gateway
   console.log(
     `  round by round: throughput ${paired.ratios.map((r) => fmt(r)).join(' ')} (median ${fmt(median(paired.ratios))}x), ` +
       `p99 ${paired.p99DeltasMs.map((d) => signed(d)).join(' ')} ms (median ${signed(median(paired.p99DeltasMs))} ms)`,
+  );
+  const busy = (r: Measured) => ({
+    main: r.mainThreadCpuUsPerRequest === null ? '?' : `${fmt((r.mainThreadCpuUsPerRequest * r.rps) / 10_000, 0)}%`,
+    machine: r.machineCpuUsPerRequest === null ? '?' : fmt((r.machineCpuUsPerRequest * r.rps) / 1_000_000),
+  });
+  // A main thread below 100% was waiting on wrk or nginx (which share the cores with every other process), not on its own work.
+  const [bareBusy, gatewayBusy] = [busy(bare), busy(gateway)];
+  console.log(
+    `  busy: main thread bare ${bareBusy.main}, gateway ${gatewayBusy.main} of a core; ` +
+      `machine bare ${bareBusy.machine}, gateway ${gatewayBusy.machine} of ${availableParallelism()} cores`,
   );
   console.log(`bare/nginx proxy: throughput ${fmt(bare.rps / nginx.rps)}x   nginx proxy/direct: ${fmt(nginx.rps / direct.rps)}x`);
 }
