@@ -44,7 +44,7 @@ describe('inbound headers', () => {
 
 describe('response headers', () => {
   it('returns the end-to-end headers, duplicates included, without hop-by-hop ones or the upstream request id', () => {
-    const returned = responseHeadersToReturn([
+    const returned = responseHeadersToReturn(raw(
       'Content-Type', 'application/json',
       'Set-Cookie', 'a=1',
       'Set-Cookie', 'b=2',
@@ -52,7 +52,34 @@ describe('response headers', () => {
       'Connection', 'X-Internal',
       'X-Internal', 'secret-ish',
       'X-Request-Id', 'upstream-id',
-    ]);
+    ));
     expect(returned).toEqual(['Content-Type', 'application/json', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2']);
   });
+
+  it('drops every hop-by-hop header whatever its spelling, and keeps names of the same length that are not one', () => {
+    const returned = responseHeadersToReturn(raw(
+      'KEEP-ALIVE', 'timeout=5',
+      'Proxy-Connection', 'keep-alive',
+      'proxy-authenticate', 'Basic',
+      'Proxy-Authorization', 'Basic x',
+      'te', 'trailers',
+      'Trailer', 'Expires',
+      'Upgrade', 'h2c',
+      'Connection', 'keep-alive',
+      'X-Custom-1', 'same length as Connection',
+      'Content-Type', 'same length as X-Request-Id',
+      'Via', '1.1 upstream',
+    ));
+    expect(returned).toEqual(['X-Custom-1', 'same length as Connection', 'Content-Type', 'same length as X-Request-Id', 'Via', '1.1 upstream']);
+  });
+
+  it('keeps header values byte for byte (latin1), as Node sends them on', () => {
+    const returned = responseHeadersToReturn([Buffer.from('X-Name'), Buffer.from([0x63, 0x61, 0x66, 0xe9])]);
+    expect(returned).toEqual(['X-Name', 'caf\u00e9']);
+  });
 });
+
+/** Raw header pairs as undici hands them over: one Buffer per name and per value. */
+function raw(...pairs: string[]): Buffer[] {
+  return pairs.map((text) => Buffer.from(text, 'latin1'));
+}

@@ -89,19 +89,34 @@ export function readInboundHeaders(raw: readonly string[]): InboundHeaders {
   return result;
 }
 
-/** The upstream's response headers minus hop-by-hop ones (and any it named in `Connection`). */
-export function responseHeadersToReturn(raw: readonly string[]): string[] {
+/** Whether a response header name of each length may be in NOT_RETURNED_DOWNSTREAM: one of another length is kept without lowercasing or a lookup. */
+const CHECKED_RESPONSE_NAME_LENGTHS = lengthTable(NOT_RETURNED_DOWNSTREAM);
+
+/**
+ * The upstream's raw response headers (undici's `Buffer` pairs) as the `[name, value, ...]` strings
+ * to return, minus hop-by-hop ones (and any it named in `Connection`), in one pass.
+ */
+export function responseHeadersToReturn(raw: readonly Buffer[]): string[] {
   const kept: string[] = [];
-  const connectionTokens: string[] = [];
+  let connectionTokens: string[] | null = null;
   for (let i = 0; i < raw.length; i += 2) {
-    const lower = raw[i].toLowerCase();
-    if (NOT_RETURNED_DOWNSTREAM.has(lower)) {
-      if (lower === 'connection') connectionTokens.push(...listTokens(raw[i + 1]));
-      continue;
+    const name = raw[i].toString('latin1');
+    if (CHECKED_RESPONSE_NAME_LENGTHS[name.length] === 1) {
+      const lower = name.toLowerCase();
+      if (NOT_RETURNED_DOWNSTREAM.has(lower)) {
+        if (lower === 'connection') (connectionTokens ??= []).push(...listTokens(raw[i + 1].toString('latin1')));
+        continue;
+      }
     }
-    kept.push(raw[i], raw[i + 1]);
+    kept.push(name, raw[i + 1].toString('latin1'));
   }
-  return connectionTokens.length === 0 ? kept : withoutNamed(kept, connectionTokens);
+  return connectionTokens === null || connectionTokens.length === 0 ? kept : withoutNamed(kept, connectionTokens);
+}
+
+function lengthTable(names: ReadonlySet<string>): Uint8Array {
+  const table = new Uint8Array(Math.max(...[...names].map((name) => name.length)) + 1);
+  for (const name of names) table[name.length] = 1;
+  return table;
 }
 
 function listTokens(value: string): string[] {

@@ -85,7 +85,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (res.destroyed) return this.cancel();
     this.status = statusCode;
     this.resume = resume;
-    const returned = responseHeadersToReturn(latin1(rawHeaders));
+    const returned = responseHeadersToReturn(rawHeaders);
     for (const value of this.call.responseHeaders) returned.push(value);
     res.writeHead(statusCode, returned);
     return true;
@@ -148,10 +148,4 @@ class ClientGoneError extends Error {
   constructor() {
     super('the client closed the connection');
   }
-}
-
-function latin1(raw: Buffer[]): string[] {
-  const out = new Array<string>(raw.length);
-  for (let i = 0; i < raw.length; i++) out[i] = raw[i].toString('latin1');
-  return out;
 }
