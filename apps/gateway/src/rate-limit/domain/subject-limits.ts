@@ -82,7 +82,7 @@ function counterFor(held: QuotaCounter | null, options: { period: 'day' | 'month
 }
 
 /**
- * The IETF draft's quota policies (draft-ietf-httpapi-ratelimit-headers-07): `<quota>;w=<seconds>`,
+ * The IETF draft's quota policies (draft-ietf-httpapi-ratelimit-headers-06): `<quota>;w=<seconds>`,
  * the bucket as its sustained rate per window with its `burst`.
  */
 function policyItems(subject: SubjectLimits): string {
