@@ -32,6 +32,11 @@ export interface GatewayLoadOptions {
   variantNodeOptions?: string;
   /** Also measure the gateway producing its access log in the request thread (off for quicker paired comparisons). */
   inlineLogTarget: boolean;
+  /**
+   * Start every Node target afresh before each round: two processes of one build differ by 8-15% in
+   * CPU per request (JIT and inline-cache state, where the scheduler puts them), so each round samples a new one.
+   */
+  freshProcesses: boolean;
 }
 
 interface Target {
@@ -42,6 +47,15 @@ interface Target {
   headers?: Record<string, string>;
   /** The process whose CPU time is charged to each request, when it is a Node process of ours. */
   pid?: number;
+  /** For our Node processes: stops the running one and starts a fresh one in its place (updating url, origin and pid). */
+  relaunch?: () => Promise<void>;
+}
+
+/** A gateway's access-log counts, summed over the processes that served its rounds. */
+interface AccessLogCounts {
+  answered: number;
+  sent: number;
+  dropped: number;
 }
 
 interface Measured extends WrkResult {
@@ -69,8 +83,8 @@ export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measu
   try {
     stops.push(await startNginx(ports));
     const upstream = `http://127.0.0.1:${ports.upstream}`;
-    const bare = await startBareProxy(upstream, ports.bare);
-    stops.push(bare.stop);
+    let bare = await startBareProxy(upstream, ports.bare);
+    stops.push(() => bare.stop());
     const pepper = randomBytes(24).toString('base64url');
     // The gateway runs as its manifest runs it (runtime tuning included), and so does the bare proxy.
     const asDeployed = { NODE_OPTIONS: withManifestNodeOptions('gateway') };
@@ -84,32 +98,67 @@ export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measu
       const variant = [asDeployed.NODE_OPTIONS, options.variantNodeOptions].filter(Boolean).join(' ');
       gateways.push({ name: `gateway ${options.variantNodeOptions}`, main: GATEWAY_MAIN, env: { ACCESS_LOG_MODE: 'worker', NODE_OPTIONS: variant } });
     }
+    const bareTarget: Target = {
+      name: 'bare Node proxy',
+      url: `http://127.0.0.1:${ports.bare}/items/1`,
+      pid: bare.pid,
+      relaunch: async () => {
+        await bare.stop();
+        bare = await startBareProxy(upstream, ports.bare);
+        bareTarget.pid = bare.pid;
+      },
+    };
     const targets: Target[] = [
       { name: 'upstream direct (nginx)', url: `${upstream}/items/1` },
       { name: 'nginx proxy_pass', url: `http://127.0.0.1:${ports.nginxProxy}/items/1` },
-      { name: 'bare Node proxy', url: `http://127.0.0.1:${ports.bare}/items/1`, pid: bare.pid },
+      bareTarget,
     ];
-    const started: Array<{ name: string; url: string; pid: number }> = [];
+    const started: Array<{ variant: (typeof gateways)[number]; gateway: Awaited<ReturnType<typeof startGateway>> }> = [];
     for (const variant of gateways) {
       const gateway = await startGateway({ ...variant, brokers: options.brokers, pepper });
-      stops.push(gateway.stop);
-      started.push({ name: variant.name, url: gateway.url, pid: gateway.pid });
+      started.push({ variant, gateway });
     }
+    stops.push(() => Promise.all(started.map(({ gateway }) => gateway.stop())).then(() => undefined));
     // After the gateways, which create the topics on a fresh broker.
     const policy = await publishBenchPolicy({ brokers: options.brokers, upstream, pepper });
-    for (const gateway of started) {
-      await until(async () => (await fetch(`${gateway.url}${policy.path}`, { headers: policy.headers }).catch(() => null))?.status === 200, 'the bench key to work');
-      targets.push({ name: gateway.name, pid: gateway.pid, gatewayOrigin: gateway.url, url: `${gateway.url}${policy.path}`, headers: policy.headers });
+    const accessLogs = new Map<Target, AccessLogCounts>();
+    for (const entry of started) {
+      const target: Target = { name: entry.variant.name, url: '', headers: policy.headers };
+      const use = async (gateway: Awaited<ReturnType<typeof startGateway>>) => {
+        entry.gateway = gateway;
+        Object.assign(target, { pid: gateway.pid, gatewayOrigin: gateway.url, url: `${gateway.url}${policy.path}` });
+        await until(async () => (await fetch(target.url, { headers: policy.headers }).catch(() => null))?.status === 200, 'the bench key to work');
+      };
+      await use(entry.gateway);
+      target.relaunch = async () => {
+        addCounts(accessLogs, target, await settledAccessLog(target));
+        await entry.gateway.stop();
+        await use(await startGateway({ ...entry.variant, brokers: options.brokers, pepper }));
+      };
+      targets.push(target);
     }
 
-    for (const target of targets) await wrk(target, { ...options, seconds: options.warmUpSeconds });
+    const warmUp = (target: Target) => wrk(target, { ...options, seconds: options.warmUpSeconds });
+    for (const target of targets) await warmUp(target);
     const rounds: Measured[][] = targets.map(() => []);
     for (let round = 0; round < options.rounds; round++) {
-      for (const [i, target] of targets.entries()) rounds[i].push(await measureTarget(target, { ...options, seconds: Math.max(1, Math.round(options.seconds / options.rounds)) }));
+      for (const [i, target] of targets.entries()) {
+        if (options.freshProcesses && round > 0 && target.relaunch !== undefined) {
+          await target.relaunch();
+          await warmUp(target);
+        }
+        rounds[i].push(await measureTarget(target, { ...options, seconds: Math.max(1, Math.round(options.seconds / options.rounds)) }));
+      }
     }
     const results = rounds.map(combine);
     printReport(results, rounds, options);
-    await reportAccessLogs(targets);
+    for (const target of targets) {
+      if (target.gatewayOrigin === undefined) continue;
+      addCounts(accessLogs, target, await settledAccessLog(target));
+      const counts = accessLogs.get(target);
+      // An older build does not export the counts.
+      if (counts !== undefined) console.log(`${target.name}: access log ${counts.sent} of ${counts.answered} records produced, ${counts.dropped} dropped`);
+    }
     return results;
   } finally {
     for (const stop of stops.reverse()) await stop().catch((error: Error) => console.error(`bench: stopping failed: ${error.message}`));
@@ -400,7 +449,8 @@ function printReport(results: Measured[], rounds: Measured[][], options: Gateway
   const roundsOf = (prefix: string) => rounds[indexOf(prefix)];
   console.log(
     `\n== gateway under load (wrk -t${options.threads} -c${options.connections} --latency, loopback, same nginx upstream; ` +
-      `${options.seconds}s per target in ${options.rounds} interleaved rounds after ${options.warmUpSeconds}s warm-up)`,
+      `${options.seconds}s per target in ${options.rounds} interleaved rounds after ${options.warmUpSeconds}s warm-up` +
+      `${options.freshProcesses ? ', every Node target a fresh process each round' : ''})`,
   );
   console.log(`gateways run with NODE_OPTIONS=${withManifestNodeOptions('gateway') || '(none)'} as deploy/base/gateway.yaml runs them, and so does the bare proxy`);
   console.log(
@@ -444,31 +494,35 @@ function printReport(results: Measured[], rounds: Measured[][], options: Gateway
   console.log(`bare/nginx proxy: throughput ${fmt(bare.rps / nginx.rps)}x   nginx proxy/direct: ${fmt(nginx.rps / direct.rps)}x`);
 }
 
-/** Whether each gateway's access log kept up: records the broker acknowledged against requests answered. */
-async function reportAccessLogs(targets: Target[]): Promise<void> {
-  for (const target of targets) {
-    if (target.gatewayOrigin === undefined) continue;
-    const read = async () => {
-      const text = await (await fetch(`${target.gatewayOrigin}/metrics`)).text();
-      const sample = (name: string) => [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
-      return {
-        known: text.includes('gateway_access_log_sent_records'),
-        answered: sample('gateway_requests_total'),
-        sent: sample('gateway_access_log_sent_records'),
-        dropped: sample('gateway_access_log_dropped_records'),
-      };
+/**
+ * A gateway process's access-log counts once its backlog has drained (the worker reports every
+ * second), or null for an older build that does not export them.
+ */
+async function settledAccessLog(target: Target): Promise<AccessLogCounts | null> {
+  const read = async () => {
+    const text = await (await fetch(`${target.gatewayOrigin}/metrics`)).text();
+    const sample = (name: string) => [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
+    return {
+      known: text.includes('gateway_access_log_sent_records'),
+      answered: sample('gateway_requests_total'),
+      sent: sample('gateway_access_log_sent_records'),
+      dropped: sample('gateway_access_log_dropped_records'),
     };
-    const settledBy = Date.now() + 30_000;
-    let counts = await read();
-    // An older build does not export the count.
-    if (!counts.known) continue;
-    // The worker reports every second; give the backlog of the run time to drain.
-    while (counts.sent + counts.dropped < counts.answered && Date.now() < settledBy) {
-      await new Promise((r) => setTimeout(r, 500));
-      counts = await read();
-    }
-    console.log(`${target.name}: access log ${counts.sent} of ${counts.answered} records produced, ${counts.dropped} dropped`);
+  };
+  const settledBy = Date.now() + 30_000;
+  let counts = await read();
+  if (!counts.known) return null;
+  while (counts.sent + counts.dropped < counts.answered && Date.now() < settledBy) {
+    await new Promise((r) => setTimeout(r, 500));
+    counts = await read();
   }
+  return { answered: counts.answered, sent: counts.sent, dropped: counts.dropped };
+}
+
+function addCounts(totals: Map<Target, AccessLogCounts>, target: Target, counts: AccessLogCounts | null): void {
+  if (counts === null) return;
+  const total = totals.get(target) ?? { answered: 0, sent: 0, dropped: 0 };
+  totals.set(target, { answered: total.answered + counts.answered, sent: total.sent + counts.sent, dropped: total.dropped + counts.dropped });
 }
 
 function signed(value: number): string {

@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     baselineGatewayMain: process.env.BENCH_BASELINE_GATEWAY_MAIN,
     variantNodeOptions: process.env.BENCH_GATEWAY_VARIANT_NODE_OPTIONS,
     inlineLogTarget: process.env.BENCH_GATEWAY_INLINE_LOG !== '0',
+    freshProcesses: process.env.BENCH_GATEWAY_FRESH !== '0',
   });
   if (process.env.BENCH_ONLY === 'gateway-load') return;
   const upstream = await startUpstream();
