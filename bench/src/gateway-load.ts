@@ -64,6 +64,8 @@ interface Measured extends WrkResult {
   cpuUsPerRequest: number | null;
   /** The same for its main thread alone: the one that answers requests, and so bounds throughput. */
   mainThreadCpuUsPerRequest: number | null;
+  /** How long its main thread waited, runnable, for a core (`schedstat`), per request: time lost to the other processes and threads. */
+  mainThreadRunQueueUsPerRequest: number | null;
   /** The Kafka broker's CPU per request (the access log's cost on the broker side), when its pid is known. */
   brokerCpuUsPerRequest: number | null;
   /** Every process on the machine (wrk, nginx, the target, the broker), per request: what bounds throughput once the cores are busy. */
@@ -348,7 +350,8 @@ function envelopeMessage(topic: Topic, key: string, data: unknown): { key: strin
 async function measureTarget(target: Target, options: { seconds: number; connections: number; threads: number }): Promise<Measured> {
   const pid = target.pid;
   const broker = brokerPid();
-  const before = pid === undefined ? null : { all: cpuMs(`/proc/${pid}/stat`), main: cpuMs(`/proc/${pid}/task/${pid}/stat`) };
+  const before =
+    pid === undefined ? null : { all: cpuMs(`/proc/${pid}/stat`), main: cpuMs(`/proc/${pid}/task/${pid}/stat`), waited: runQueueMs(`/proc/${pid}/task/${pid}/schedstat`) };
   const brokerBefore = broker === null ? null : cpuMs(`/proc/${broker}/stat`);
   const machineBefore = machineBusyMs();
   const result = await wrk(target, options);
@@ -359,6 +362,7 @@ async function measureTarget(target: Target, options: { seconds: number; connect
     ...result,
     cpuUsPerRequest: pid === undefined ? null : perRequest(before?.all, cpuMs(`/proc/${pid}/stat`)),
     mainThreadCpuUsPerRequest: pid === undefined ? null : perRequest(before?.main, cpuMs(`/proc/${pid}/task/${pid}/stat`)),
+    mainThreadRunQueueUsPerRequest: pid === undefined ? null : perRequest(before?.waited, runQueueMs(`/proc/${pid}/task/${pid}/schedstat`)),
     brokerCpuUsPerRequest: broker === null ? null : perRequest(brokerBefore, cpuMs(`/proc/${broker}/stat`)),
     machineCpuUsPerRequest: perRequest(machineBefore, machineBusyMs()),
     peakRssMb: pid === undefined ? null : peakRssMb(pid),
@@ -381,6 +385,7 @@ function combine(rounds: Measured[]): Measured {
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
     cpuUsPerRequest: weighted((r) => r.cpuUsPerRequest),
     mainThreadCpuUsPerRequest: weighted((r) => r.mainThreadCpuUsPerRequest),
+    mainThreadRunQueueUsPerRequest: weighted((r) => r.mainThreadRunQueueUsPerRequest),
     brokerCpuUsPerRequest: weighted((r) => r.brokerCpuUsPerRequest),
     machineCpuUsPerRequest: weighted((r) => r.machineCpuUsPerRequest),
     peakRssMb: rounds.some((r) => r.peakRssMb === null) ? null : Math.max(...rounds.map((r) => r.peakRssMb!)),
@@ -407,6 +412,16 @@ function cpuMs(statFile: string): number | null {
     // Fields after the parenthesised command name; utime and stime are the 14th and 15th of the whole line.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** Time a thread has spent runnable but waiting for a core (`schedstat`'s second field, in ns), in ms; null where the kernel does not keep it. */
+function runQueueMs(schedstatFile: string): number | null {
+  try {
+    const waitedNs = Number(readFileSync(schedstatFile, 'utf8').split(' ')[1]);
+    return Number.isFinite(waitedNs) ? waitedNs / 1e6 : null;
   } catch {
     return null;
   }
@@ -483,13 +498,14 @@ function printReport(results: Measured[], rounds: Measured[][], options: Gateway
   );
   const busy = (r: Measured) => ({
     main: r.mainThreadCpuUsPerRequest === null ? '?' : `${fmt((r.mainThreadCpuUsPerRequest * r.rps) / 10_000, 0)}%`,
+    waited: r.mainThreadRunQueueUsPerRequest === null ? '?' : `${fmt(r.mainThreadRunQueueUsPerRequest, 1)} µs`,
     machine: r.machineCpuUsPerRequest === null ? '?' : fmt((r.machineCpuUsPerRequest * r.rps) / 1_000_000),
   });
-  // A main thread below 100% was waiting on wrk or nginx (which share the cores with every other process), not on its own work.
+  // A main thread below 100% was waiting: for a core (the run-queue time), or on wrk or nginx, which share the cores with every other process.
   const [bareBusy, gatewayBusy] = [busy(bare), busy(gateway)];
   console.log(
-    `  busy: main thread bare ${bareBusy.main}, gateway ${gatewayBusy.main} of a core; ` +
-      `machine bare ${bareBusy.machine}, gateway ${gatewayBusy.machine} of ${availableParallelism()} cores`,
+    `  busy: main thread bare ${bareBusy.main}, gateway ${gatewayBusy.main} of a core, runnable but waiting for one ` +
+      `bare ${bareBusy.waited}, gateway ${gatewayBusy.waited} per request; machine bare ${bareBusy.machine}, gateway ${gatewayBusy.machine} of ${availableParallelism()} cores`,
   );
   console.log(`bare/nginx proxy: throughput ${fmt(bare.rps / nginx.rps)}x   nginx proxy/direct: ${fmt(nginx.rps / direct.rps)}x`);
 }
