@@ -469,16 +469,17 @@ function printReport(results: Measured[], rounds: Measured[][], options: Gateway
   );
   console.log(`gateways run with NODE_OPTIONS=${withManifestNodeOptions('gateway') || '(none)'} as deploy/base/gateway.yaml runs them, and so does the bare proxy`);
   console.log(
-    `${'target'.padEnd(34)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'CPU µs/req'.padStart(12)}${'main thread'.padStart(13)}${'broker'.padStart(9)}${'machine'.padStart(9)}${'peak RSS MiB'.padStart(14)}`,
+    `${'target'.padEnd(34)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'CPU µs/req'.padStart(12)}${'main thread'.padStart(13)}${'waited'.padStart(8)}${'broker'.padStart(9)}${'machine'.padStart(9)}${'peak RSS MiB'.padStart(14)}`,
   );
   for (const r of results) {
     const cpu = r.cpuUsPerRequest === null ? '' : fmt(r.cpuUsPerRequest, 1);
     const main = r.mainThreadCpuUsPerRequest === null ? '' : fmt(r.mainThreadCpuUsPerRequest, 1);
+    const waited = r.mainThreadRunQueueUsPerRequest === null ? '' : fmt(r.mainThreadRunQueueUsPerRequest, 1);
     const broker = r.brokerCpuUsPerRequest === null ? '' : fmt(r.brokerCpuUsPerRequest, 1);
     const machine = r.machineCpuUsPerRequest === null ? '' : fmt(r.machineCpuUsPerRequest, 1);
     const rss = r.peakRssMb === null ? '' : fmt(r.peakRssMb, 0);
     console.log(
-      `${r.name.padEnd(34)}${fmt(r.rps, 0).padStart(10)}${fmt(r.p50Ms).padStart(9)}${fmt(r.p99Ms).padStart(9)}${String(r.errors).padStart(8)}${cpu.padStart(12)}${main.padStart(13)}${broker.padStart(9)}${machine.padStart(9)}${rss.padStart(14)}`,
+      `${r.name.padEnd(34)}${fmt(r.rps, 0).padStart(10)}${fmt(r.p50Ms).padStart(9)}${fmt(r.p99Ms).padStart(9)}${String(r.errors).padStart(8)}${cpu.padStart(12)}${main.padStart(13)}${waited.padStart(8)}${broker.padStart(9)}${machine.padStart(9)}${rss.padStart(14)}`,
     );
   }
   const gateway = byName('gateway (all');
