@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { CatalogState, EVENT_CONTRACTS, formatApiKey, PolicyState, Topic, TOPICS } from '@attest/contracts';
+import { ensureTopics } from '@attest/messaging';
 import { freePort } from '@attest/testing';
 import { withManifestNodeOptions } from './manifest';
 import { profiling } from './profiling';
@@ -47,7 +48,7 @@ interface Target {
   headers?: Record<string, string>;
   /** The process whose CPU time is charged to each request, when it is a Node process of ours. */
   pid?: number;
-  /** For our Node processes: stops the running one and starts a fresh one in its place (updating url, origin and pid). */
+  /** For our Node processes (`nodeTarget`): replaces the running one with a fresh one, updating url, origin and pid. */
   relaunch?: () => Promise<void>;
 }
 
@@ -80,13 +81,16 @@ const UPSTREAM_BODY = '{"ok":true,"service":"bench-upstream"}';
 
 export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measured[]> {
   ensureTools();
-  const ports = { upstream: await freePort(), nginxProxy: await freePort(), bare: await freePort(), gateway: await freePort() };
+  const ports = { upstream: await freePort(), nginxProxy: await freePort(), bare: await freePort() };
   const stops: Array<() => Promise<void>> = [];
   try {
     stops.push(await startNginx(ports));
     const upstream = `http://127.0.0.1:${ports.upstream}`;
-    let bare = await startBareProxy(upstream, ports.bare);
-    stops.push(() => bare.stop());
+    const bare = await nodeTarget({
+      name: 'bare Node proxy',
+      launch: async () => ({ ...(await startBareProxy(upstream, ports.bare)), url: `http://127.0.0.1:${ports.bare}/items/1` }),
+    });
+    stops.push(bare.stop);
     const pepper = randomBytes(24).toString('base64url');
     // The gateway runs as its manifest runs it (runtime tuning included), and so does the bare proxy.
     const asDeployed = { NODE_OPTIONS: withManifestNodeOptions('gateway') };
@@ -100,44 +104,31 @@ export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measu
       const variant = [asDeployed.NODE_OPTIONS, options.variantNodeOptions].filter(Boolean).join(' ');
       gateways.push({ name: `gateway ${options.variantNodeOptions}`, main: GATEWAY_MAIN, env: { ACCESS_LOG_MODE: 'worker', NODE_OPTIONS: variant } });
     }
-    const bareTarget: Target = {
-      name: 'bare Node proxy',
-      url: `http://127.0.0.1:${ports.bare}/items/1`,
-      pid: bare.pid,
-      relaunch: async () => {
-        await bare.stop();
-        bare = await startBareProxy(upstream, ports.bare);
-        bareTarget.pid = bare.pid;
-      },
-    };
     const targets: Target[] = [
       { name: 'upstream direct (nginx)', url: `${upstream}/items/1` },
       { name: 'nginx proxy_pass', url: `http://127.0.0.1:${ports.nginxProxy}/items/1` },
-      bareTarget,
+      bare,
     ];
-    const started: Array<{ variant: (typeof gateways)[number]; gateway: Awaited<ReturnType<typeof startGateway>> }> = [];
-    for (const variant of gateways) {
-      const gateway = await startGateway({ ...variant, brokers: options.brokers, pepper });
-      started.push({ variant, gateway });
-    }
-    stops.push(() => Promise.all(started.map(({ gateway }) => gateway.stop())).then(() => undefined));
-    // After the gateways, which create the topics on a fresh broker.
     const policy = await publishBenchPolicy({ brokers: options.brokers, upstream, pepper });
     const accessLogs = new Map<Target, AccessLogCounts>();
-    for (const entry of started) {
-      const target: Target = { name: entry.variant.name, url: '', headers: policy.headers };
-      const use = async (gateway: Awaited<ReturnType<typeof startGateway>>) => {
-        entry.gateway = gateway;
-        Object.assign(target, { pid: gateway.pid, gatewayOrigin: gateway.url, url: `${gateway.url}${policy.path}` });
-        await until(async () => (await fetch(target.url, { headers: policy.headers }).catch(() => null))?.status === 200, 'the bench key to work');
-      };
-      await use(entry.gateway);
-      target.relaunch = async () => {
-        addCounts(accessLogs, target, await settledAccessLog(target));
-        await entry.gateway.stop();
-        await use(await startGateway({ ...entry.variant, brokers: options.brokers, pepper }));
-      };
-      targets.push(target);
+    for (const variant of gateways) {
+      const gateway = await nodeTarget({
+        name: variant.name,
+        headers: policy.headers,
+        launch: async () => {
+          const started = await startGateway({ ...variant, brokers: options.brokers, pepper });
+          const url = `${started.url}${policy.path}`;
+          await until(async () => (await fetch(url, { headers: policy.headers }).catch(() => null))?.status === 200, 'the bench key to work').catch(async (error: Error) => {
+            await started.stop();
+            throw error;
+          });
+          return { pid: started.pid, url, gatewayOrigin: started.url, stop: started.stop };
+        },
+        // A process's access-log counts are read before it goes; the report sums them.
+        retiring: async (target) => addCounts(accessLogs, target, await settledAccessLog(target)),
+      });
+      stops.push(gateway.stop);
+      targets.push(gateway);
     }
 
     const warmUp = (target: Target) => wrk(target, { ...options, seconds: options.warmUpSeconds });
@@ -165,6 +156,42 @@ export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measu
   } finally {
     for (const stop of stops.reverse()) await stop().catch((error: Error) => console.error(`bench: stopping failed: ${error.message}`));
   }
+}
+
+/** One of our Node processes serving a target: where the load goes, and how to stop it. */
+interface Served {
+  pid: number;
+  url: string;
+  gatewayOrigin?: string;
+  stop: () => Promise<void>;
+}
+
+/**
+ * A target served by one Node process of ours at a time: `relaunch` stops the running one (after
+ * `retiring` has read what it needs from it) and starts a fresh one; `stop` stops whichever runs.
+ */
+async function nodeTarget(options: {
+  name: string;
+  headers?: Record<string, string>;
+  launch: () => Promise<Served>;
+  retiring?: (target: Target) => Promise<void>;
+}): Promise<Target & { stop: () => Promise<void> }> {
+  let served = await options.launch();
+  const target = {
+    name: options.name,
+    headers: options.headers,
+    url: served.url,
+    pid: served.pid,
+    gatewayOrigin: served.gatewayOrigin,
+    relaunch: async () => {
+      await options.retiring?.(target);
+      await served.stop();
+      served = await options.launch();
+      Object.assign(target, { url: served.url, pid: served.pid, gatewayOrigin: served.gatewayOrigin });
+    },
+    stop: () => served.stop(),
+  };
+  return target;
 }
 
 /** nginx and wrk are Debian packages; the bench installs them when missing (it runs as root on the bench machines). */
@@ -292,6 +319,8 @@ async function publishBenchPolicy(options: { brokers: string; upstream: string; 
     grants: [{ grantId: randomUUID(), apiId: api.apiId, scopes: ['items:read'] }],
   };
   const kafka = new Kafka({ clientId: 'bench-gateway-load', brokers: options.brokers.split(','), logLevel: logLevel.WARN });
+  // A fresh broker has no topics yet: the gateways, which would create them, start after the policy is on them.
+  await ensureTopics(kafka, [TOPICS.catalogState, TOPICS.policyState]);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
@@ -499,14 +528,13 @@ function printReport(results: Measured[], rounds: Measured[][], options: Gateway
   );
   const busy = (r: Measured) => ({
     main: r.mainThreadCpuUsPerRequest === null ? '?' : `${fmt((r.mainThreadCpuUsPerRequest * r.rps) / 10_000, 0)}%`,
-    waited: r.mainThreadRunQueueUsPerRequest === null ? '?' : `${fmt(r.mainThreadRunQueueUsPerRequest, 1)} µs`,
     machine: r.machineCpuUsPerRequest === null ? '?' : fmt((r.machineCpuUsPerRequest * r.rps) / 1_000_000),
   });
-  // A main thread below 100% was waiting: for a core (the run-queue time), or on wrk or nginx, which share the cores with every other process.
+  // A main thread below 100% was waiting: for a core (the `waited` column), or on wrk or nginx, which share the cores with every other process.
   const [bareBusy, gatewayBusy] = [busy(bare), busy(gateway)];
   console.log(
-    `  busy: main thread bare ${bareBusy.main}, gateway ${gatewayBusy.main} of a core, runnable but waiting for one ` +
-      `bare ${bareBusy.waited}, gateway ${gatewayBusy.waited} per request; machine bare ${bareBusy.machine}, gateway ${gatewayBusy.machine} of ${availableParallelism()} cores`,
+    `  busy: main thread bare ${bareBusy.main}, gateway ${gatewayBusy.main} of a core; ` +
+      `machine bare ${bareBusy.machine}, gateway ${gatewayBusy.machine} of ${availableParallelism()} cores`,
   );
   console.log(`bare/nginx proxy: throughput ${fmt(bare.rps / nginx.rps)}x   nginx proxy/direct: ${fmt(nginx.rps / direct.rps)}x`);
 }

@@ -104,13 +104,14 @@ export function responseHeadersToReturn(raw: readonly Buffer[]): string[] {
     if (CHECKED_RESPONSE_NAME_LENGTHS[name.length] === 1) {
       const lower = name.toLowerCase();
       if (NOT_RETURNED_DOWNSTREAM.has(lower)) {
-        if (lower === 'connection') (connectionTokens ??= []).push(...listTokens(raw[i + 1].toString('latin1')));
+        const named = lower === 'connection' ? listTokens(raw[i + 1].toString('latin1')) : [];
+        if (named.length > 0) (connectionTokens ??= []).push(...named);
         continue;
       }
     }
     kept.push(name, raw[i + 1].toString('latin1'));
   }
-  return connectionTokens === null || connectionTokens.length === 0 ? kept : withoutNamed(kept, connectionTokens);
+  return connectionTokens === null ? kept : withoutNamed(kept, connectionTokens);
 }
 
 function lengthTable(names: ReadonlySet<string>): Uint8Array {
