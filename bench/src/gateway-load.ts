@@ -6,7 +6,6 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { CatalogState, EVENT_CONTRACTS, formatApiKey, PolicyState, Topic, TOPICS } from '@attest/contracts';
-import { ensureTopics } from '@attest/messaging';
 import { freePort } from '@attest/testing';
 import { withManifestNodeOptions } from './manifest';
 import { profiling } from './profiling';
@@ -109,21 +108,30 @@ export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measu
       { name: 'nginx proxy_pass', url: `http://127.0.0.1:${ports.nginxProxy}/items/1` },
       bare,
     ];
-    const policy = await publishBenchPolicy({ brokers: options.brokers, upstream, pepper });
-    const accessLogs = new Map<Target, AccessLogCounts>();
+    // Started before the policy is published: on a fresh broker they create its topics.
+    const first: Array<Awaited<ReturnType<typeof startGateway>>> = [];
     for (const variant of gateways) {
+      const started = await startGateway({ ...variant, brokers: options.brokers, pepper });
+      stops.push(started.stop);
+      first.push(started);
+    }
+    const policy = await publishBenchPolicy({ brokers: options.brokers, upstream, pepper });
+    /** A started gateway once the bench key works through it. */
+    const serving = async (started: Awaited<ReturnType<typeof startGateway>>): Promise<Served> => {
+      const url = `${started.url}${policy.path}`;
+      await until(async () => (await fetch(url, { headers: policy.headers }).catch(() => null))?.status === 200, 'the bench key to work').catch(async (error: Error) => {
+        await started.stop();
+        throw error;
+      });
+      return { pid: started.pid, url, gatewayOrigin: started.url, stop: started.stop };
+    };
+    const accessLogs = new Map<Target, AccessLogCounts>();
+    for (const [i, variant] of gateways.entries()) {
       const gateway = await nodeTarget({
         name: variant.name,
         headers: policy.headers,
-        launch: async () => {
-          const started = await startGateway({ ...variant, brokers: options.brokers, pepper });
-          const url = `${started.url}${policy.path}`;
-          await until(async () => (await fetch(url, { headers: policy.headers }).catch(() => null))?.status === 200, 'the bench key to work').catch(async (error: Error) => {
-            await started.stop();
-            throw error;
-          });
-          return { pid: started.pid, url, gatewayOrigin: started.url, stop: started.stop };
-        },
+        first: await serving(first[i]),
+        launch: async () => serving(await startGateway({ ...variant, brokers: options.brokers, pepper })),
         // A process's access-log counts are read before it goes; the report sums them.
         retiring: async (target) => addCounts(accessLogs, target, await settledAccessLog(target)),
       });
@@ -173,10 +181,12 @@ interface Served {
 async function nodeTarget(options: {
   name: string;
   headers?: Record<string, string>;
+  /** The process serving it at first, when already running; otherwise `launch` starts one. */
+  first?: Served;
   launch: () => Promise<Served>;
   retiring?: (target: Target) => Promise<void>;
 }): Promise<Target & { stop: () => Promise<void> }> {
-  let served = await options.launch();
+  let served = options.first ?? (await options.launch());
   const target = {
     name: options.name,
     headers: options.headers,
@@ -319,8 +329,6 @@ async function publishBenchPolicy(options: { brokers: string; upstream: string; 
     grants: [{ grantId: randomUUID(), apiId: api.apiId, scopes: ['items:read'] }],
   };
   const kafka = new Kafka({ clientId: 'bench-gateway-load', brokers: options.brokers.split(','), logLevel: logLevel.WARN });
-  // A fresh broker has no topics yet: the gateways, which would create them, start after the policy is on them.
-  await ensureTopics(kafka, [TOPICS.catalogState, TOPICS.policyState]);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
