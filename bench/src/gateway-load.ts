@@ -277,8 +277,9 @@ async function startBareProxy(upstream: string, port: number): Promise<{ pid: nu
   return { pid: child.pid!, stop: () => stopChild(child) };
 }
 
+/** Stops a child and waits for it; one that already ended, by exit or by a signal, is left as it is (its 'exit' has fired). */
 async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
   await exited;
