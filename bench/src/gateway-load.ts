@@ -28,8 +28,12 @@ export interface GatewayLoadOptions {
   rounds: number;
   /** Another build of the gateway (its dist/main.js) measured beside this one, for before/after comparisons. */
   baselineGatewayMain?: string;
-  /** Node options added to the deployed ones for one more gateway measured beside the others (runtime tuning, e.g. `--max-old-space-size=256`). */
-  variantNodeOptions?: string;
+  /**
+   * Settings for one more gateway of this build measured beside the others, as `NAME=value` pairs
+   * separated by spaces (e.g. `ACCESS_LOG_WORKER_NICE=0`); a `NODE_OPTIONS` value is added to the
+   * deployed options (`NODE_OPTIONS=--max-old-space-size=256`).
+   */
+  variantEnv?: string;
   /** Also measure the gateway producing its access log in the request thread (off for quicker paired comparisons). */
   inlineLogTarget: boolean;
   /**
@@ -78,6 +82,14 @@ const ROOT = resolve(__dirname, '..', '..');
 const WORK_DIR = resolve(ROOT, '.cache', 'bench', 'nginx');
 const UPSTREAM_BODY = '{"ok":true,"service":"bench-upstream"}';
 
+/** `NAME=value NAME=value`; a value runs to the next ` NAME=`, so NODE_OPTIONS may hold several flags. */
+export function variantSettings(text: string): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const match of text.trim().matchAll(/([A-Z][A-Z0-9_]*)=(.*?)(?=\s+[A-Z][A-Z0-9_]*=|$)/g)) settings[match[1]] = match[2];
+  if (Object.keys(settings).length === 0) throw new Error(`BENCH_GATEWAY_VARIANT_ENV: expected NAME=value pairs, got ${JSON.stringify(text)}`);
+  return settings;
+}
+
 export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measured[]> {
   ensureTools();
   const ports = { upstream: await freePort(), nginxProxy: await freePort(), bare: await freePort() };
@@ -98,10 +110,11 @@ export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measu
     ];
     if (options.inlineLogTarget) gateways.push({ name: 'gateway, log in-thread', main: GATEWAY_MAIN, env: { ACCESS_LOG_MODE: 'inline', ...asDeployed } });
     if (options.baselineGatewayMain) gateways.push({ name: 'gateway (baseline build)', main: options.baselineGatewayMain, env: { ACCESS_LOG_MODE: 'worker', ...asDeployed } });
-    if (options.variantNodeOptions) {
-      // On top of the deployed options, so the variant differs from the gateway above by its own options alone.
-      const variant = [asDeployed.NODE_OPTIONS, options.variantNodeOptions].filter(Boolean).join(' ');
-      gateways.push({ name: `gateway ${options.variantNodeOptions}`, main: GATEWAY_MAIN, env: { ACCESS_LOG_MODE: 'worker', NODE_OPTIONS: variant } });
+    if (options.variantEnv) {
+      const env = variantSettings(options.variantEnv);
+      // On top of the deployed options, so the variant differs from the gateway above by its own settings alone.
+      const nodeOptions = [asDeployed.NODE_OPTIONS, env.NODE_OPTIONS].filter(Boolean).join(' ');
+      gateways.push({ name: `gateway ${options.variantEnv}`, main: GATEWAY_MAIN, env: { ACCESS_LOG_MODE: 'worker', ...env, NODE_OPTIONS: nodeOptions } });
     }
     const targets: Target[] = [
       { name: 'upstream direct (nginx)', url: `${upstream}/items/1` },

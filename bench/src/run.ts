@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     threads: 2,
     rounds: Number(process.env.BENCH_GATEWAY_ROUNDS ?? 4),
     baselineGatewayMain: process.env.BENCH_BASELINE_GATEWAY_MAIN,
-    variantNodeOptions: process.env.BENCH_GATEWAY_VARIANT_NODE_OPTIONS,
+    variantEnv: process.env.BENCH_GATEWAY_VARIANT_ENV,
     inlineLogTarget: process.env.BENCH_GATEWAY_INLINE_LOG !== '0',
     freshProcesses: process.env.BENCH_GATEWAY_FRESH !== '0',
   });

@@ -30,6 +30,11 @@ export const gatewayEnvSchema = baseEnvSchema
     HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
     /** `worker`: access logs are produced to Kafka from a worker thread, off the request thread; `inline`: in the request thread. */
     ACCESS_LOG_MODE: z.enum(['worker', 'inline']).default('worker'),
+    /**
+     * The access-log worker thread's nice value (Linux): above 0 it yields a contended core to the
+     * request thread. If it falls too far behind, the request thread produces the excess itself.
+     */
+    ACCESS_LOG_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production' && config.API_KEY_PEPPER === DEV_API_KEY_PEPPER) {

@@ -7,6 +7,10 @@ export interface AccessLogWorkerData {
   logLevel: string;
   maxBatch: number;
   lingerMs: number;
+  /** The nice value the worker gives its own thread (0 = the request thread's priority). */
+  nice: number;
+  /** Entries handed over and not yet taken, over shared memory: the request thread adds, the worker subtracts. */
+  pending: Int32Array;
 }
 
 /** Request thread → worker. */

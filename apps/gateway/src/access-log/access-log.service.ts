@@ -28,7 +28,11 @@ export class AccessLogService {
     private readonly config: ConfigService<GatewayConfig, true>,
     metrics: GatewayMetrics,
   ) {
-    metrics.trackAccessLog({ dropped: () => this.droppedCount, sent: () => this.sink?.sentCount ?? 0 });
+    metrics.trackAccessLog({
+      dropped: () => this.droppedCount,
+      sent: () => this.sink?.sentCount ?? 0,
+      overflowed: () => this.sink?.overflowedCount ?? 0,
+    });
   }
 
   get droppedCount(): number {
@@ -50,16 +54,17 @@ export class AccessLogService {
     const gatewayId = this.config.get('GATEWAY_ID', { infer: true });
     const wanted = this.config.get('ACCESS_LOG_MODE', { infer: true });
     if (wanted === 'worker' && workerAvailable()) {
-      return new WorkerAccessLogSink(
-        {
+      return new WorkerAccessLogSink({
+        data: {
           brokers: parseBrokers(this.config.get('KAFKA_BROKERS', { infer: true })),
           gatewayId,
           logLevel: this.config.get('LOG_LEVEL', { infer: true }),
+          nice: this.config.get('ACCESS_LOG_WORKER_NICE', { infer: true }),
           ...PRODUCER_BATCH,
         },
-        this.logger,
-        () => (this.sink = new InlineAccessLogSink({ producer: this.producer, gatewayId })),
-      );
+        logger: this.logger,
+        inThread: () => new InlineAccessLogSink({ producer: this.producer, gatewayId }),
+      });
     }
     if (wanted === 'worker') this.logger.info('no compiled access-log worker beside the sources: producing access logs in the request thread');
     return new InlineAccessLogSink({ producer: this.producer, gatewayId });

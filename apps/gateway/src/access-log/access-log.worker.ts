@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { TOPICS } from '@attest/contracts';
 import { BatchingPublisher, FastRecordProducer, IsoClock } from '@attest/messaging';
@@ -20,6 +21,8 @@ const port = parentPort!;
 Logger.overrideLogger(new NestPinoLogger(createGatewayLogger(data.logLevel).child({ thread: 'access-log' })));
 const logger = new Logger('AccessLogWorker');
 
+lowerPriority(data.nice);
+
 const producer = new FastRecordProducer({ clientId: 'gateway-access-log', brokers: data.brokers });
 const publisher = new BatchingPublisher({
   producer,
@@ -38,6 +41,24 @@ function publishAll(batch: readonly PackedValue[]): void {
   }
 }
 
+/**
+ * On Linux a thread has a nice value of its own, and setpriority(PRIO_PROCESS, 0) sets the calling
+ * thread's: the request thread keeps its priority, and gets a contended core first. Elsewhere the
+ * same call would lower the whole process, so it is not made.
+ */
+function lowerPriority(nice: number): void {
+  if (nice === 0) return;
+  if (process.platform !== 'linux') {
+    logger.warn(`ACCESS_LOG_WORKER_NICE=${nice} ignored: per-thread priorities need Linux`);
+    return;
+  }
+  try {
+    setPriority(0, nice);
+  } catch (error) {
+    logger.warn(`could not lower the access-log thread's priority to nice ${nice}: ${(error as Error).message}`);
+  }
+}
+
 function post(message: FromAccessLogWorker): void {
   port.postMessage(message);
 }
@@ -47,6 +68,7 @@ port.on('message', (message: ToAccessLogWorker) => {
     case 'entries':
       // The producer connects on its first send; until the broker answers, batches wait in the publisher's bounded buffer.
       publishAll(message.batch);
+      Atomics.sub(data.pending, 0, message.batch.length / PACKED_FIELDS);
       return;
     case 'flush':
       void publisher.flush().then(() => post({ type: 'done', id: message.id, sent: publisher.sentCount, dropped: publisher.droppedCount }));

@@ -132,7 +132,7 @@ export class GatewayMetrics {
   }
 
   /** Access-log records dropped because the broker could not take them in time, read at scrape time. */
-  trackAccessLog(read: { dropped: () => number; sent: () => number }): void {
+  trackAccessLog(read: { dropped: () => number; sent: () => number; overflowed: () => number }): void {
     new Gauge({
       name: 'gateway_access_log_sent_records',
       help: 'Access-log records the broker acknowledged since start',
@@ -147,6 +147,14 @@ export class GatewayMetrics {
       registers: [this.registry],
       collect() {
         this.set(read.dropped());
+      },
+    });
+    new Gauge({
+      name: 'gateway_access_log_overflow_records',
+      help: 'Access-log records the request thread produced itself because the access-log worker was too far behind',
+      registers: [this.registry],
+      collect() {
+        this.set(read.overflowed());
       },
     });
   }
