@@ -95,66 +95,36 @@ export class GatewayMetrics {
         else this.set(stalenessMs / 1000);
       },
     });
-    new Gauge({
-      name: 'gateway_policy_stale',
-      help: '1 while the policy view is older than POLICY_STALENESS_BUDGET_MS',
-      registers: [this.registry],
-      collect() {
-        this.set(read().overBudget ? 1 : 0);
-      },
-    });
+    this.scraped('gateway_policy_stale', '1 while the policy view is older than POLICY_STALENESS_BUDGET_MS', () => read().overBudget ? 1 : 0);
   }
 
   /** `redisUp` is null in local mode, where no Redis is used and the gauge is not exported. */
   trackRateLimits(read: { subjects: () => number; redisUp: (() => boolean) | null }): void {
-    new Gauge({
-      name: 'gateway_rate_limit_subjects',
-      help: 'Keys and keys-on-APIs with live rate-limit state in this replica',
-      registers: [this.registry],
-      collect() {
-        this.set(read.subjects());
-      },
-    });
+    this.scraped('gateway_rate_limit_subjects', 'Keys and keys-on-APIs with live rate-limit state in this replica', () => read.subjects());
     const redisUp = read.redisUp;
     if (redisUp === null) return;
-    new Gauge({
-      name: 'gateway_rate_limit_redis_up',
-      help: '1 while rate limits are shared through Redis; 0 while this replica falls back to local limits',
-      registers: [this.registry],
-      collect() {
-        this.set(redisUp() ? 1 : 0);
-      },
-    });
+    this.scraped('gateway_rate_limit_redis_up', '1 while rate limits are shared through Redis; 0 while this replica falls back to local limits', () => redisUp() ? 1 : 0);
   }
 
   countRateLimitSync(ok: boolean): void {
     this.rateLimitSyncs.inc({ result: ok ? 'ok' : 'failed' });
   }
 
-  /** Access-log records dropped because the broker could not take them in time, read at scrape time. */
+  /** The access log's counts, read at scrape time. */
   trackAccessLog(read: { dropped: () => number; sent: () => number; overflowed: () => number }): void {
+    this.scraped('gateway_access_log_sent_records', 'Access-log records the broker acknowledged since start', () => read.sent());
+    this.scraped('gateway_access_log_dropped_records', 'Access-log records dropped since start: shed by a full producer buffer while Kafka was unreachable, or lost with a dead access-log worker', () => read.dropped());
+    this.scraped('gateway_access_log_overflow_records', 'Access-log records the request thread produced itself because the access-log worker was too far behind', () => read.overflowed());
+  }
+
+  /** A gauge whose value is read when scraped. */
+  private scraped(name: string, help: string, read: () => number): void {
     new Gauge({
-      name: 'gateway_access_log_sent_records',
-      help: 'Access-log records the broker acknowledged since start',
+      name,
+      help,
       registers: [this.registry],
       collect() {
-        this.set(read.sent());
-      },
-    });
-    new Gauge({
-      name: 'gateway_access_log_dropped_records',
-      help: 'Access-log records dropped since start because the buffer overflowed while Kafka was unreachable',
-      registers: [this.registry],
-      collect() {
-        this.set(read.dropped());
-      },
-    });
-    new Gauge({
-      name: 'gateway_access_log_overflow_records',
-      help: 'Access-log records the request thread produced itself because the access-log worker was too far behind',
-      registers: [this.registry],
-      collect() {
-        this.set(read.overflowed());
+        this.set(read());
       },
     });
   }
