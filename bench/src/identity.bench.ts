@@ -20,6 +20,10 @@ export async function runIdentityBench(options: { databaseUrl: string; brokers: 
     adminToken,
     env: {
       LOG_LEVEL: 'warn',
+      // Consumer groups of its own, started at the topics' ends (the bench runs with KAFKA_CONSUMER_START=latest):
+      // under the run's shared prefix, this cluster's usage-ingest would resume where the first cluster's
+      // stopped and count the usage-ingest section's 800,000 synthetic events while the sync is measured.
+      KAFKA_GROUP_PREFIX: `${process.env.KAFKA_GROUP_PREFIX ?? 'attest-bench'}-identity`,
       OKTA_ORG_URL: okta.url,
       OKTA_API_TOKEN: okta.token,
       OKTA_EVENT_HOOK_SECRET: hookSecret,
