@@ -401,23 +401,29 @@ function envelopeMessage(topic: Topic, key: string, data: unknown): { key: strin
 async function measureTarget(target: Target, options: { seconds: number; connections: number; threads: number }): Promise<Measured> {
   const pid = target.pid;
   const broker = brokerPid();
-  const before =
-    pid === undefined ? null : { all: cpuMs(`/proc/${pid}/stat`), main: cpuMs(`/proc/${pid}/task/${pid}/stat`), waited: runQueueMs(`/proc/${pid}/task/${pid}/schedstat`) };
+  const before = pid === undefined ? null : processTimes(pid);
   const brokerBefore = broker === null ? null : cpuMs(`/proc/${broker}/stat`);
   const machineBefore = machineBusyMs();
   const result = await wrk(target, options);
-  const perRequest = (from: number | null | undefined, to: number | null) =>
-    from === null || from === undefined || to === null || result.requests === 0 ? null : ((to - from) * 1000) / result.requests;
+  const after = pid === undefined ? null : processTimes(pid);
+  const perRequest = (from: number | null | undefined, to: number | null | undefined) =>
+    from === null || from === undefined || to === null || to === undefined || result.requests === 0 ? null : ((to - from) * 1000) / result.requests;
   return {
     name: target.name,
     ...result,
-    cpuUsPerRequest: pid === undefined ? null : perRequest(before?.all, cpuMs(`/proc/${pid}/stat`)),
-    mainThreadCpuUsPerRequest: pid === undefined ? null : perRequest(before?.main, cpuMs(`/proc/${pid}/task/${pid}/stat`)),
-    mainThreadRunQueueUsPerRequest: pid === undefined ? null : perRequest(before?.waited, runQueueMs(`/proc/${pid}/task/${pid}/schedstat`)),
+    cpuUsPerRequest: perRequest(before?.all, after?.all),
+    mainThreadCpuUsPerRequest: perRequest(before?.main, after?.main),
+    mainThreadRunQueueUsPerRequest: perRequest(before?.waited, after?.waited),
     brokerCpuUsPerRequest: broker === null ? null : perRequest(brokerBefore, cpuMs(`/proc/${broker}/stat`)),
     machineCpuUsPerRequest: perRequest(machineBefore, machineBusyMs()),
     peakRssMb: pid === undefined ? null : peakRssMb(pid),
   };
+}
+
+/** A process's CPU time so far (every thread, and its main thread alone), and how long its main thread waited for a core. */
+function processTimes(pid: number): { all: number | null; main: number | null; waited: number | null } {
+  const mainTask = `/proc/${pid}/task/${pid}`;
+  return { all: cpuMs(`/proc/${pid}/stat`), main: cpuMs(`${mainTask}/stat`), waited: runQueueMs(`${mainTask}/schedstat`) };
 }
 
 /** One target's rounds as one result: totals for counts and CPU, request-weighted means for the percentiles. */
@@ -519,20 +525,21 @@ function printReport(results: Measured[], rounds: Measured[][], options: Gateway
       `${options.freshProcesses ? ', every Node target a fresh process each round' : ''})`,
   );
   console.log(`gateways run with NODE_OPTIONS=${withManifestNodeOptions('gateway') || '(none)'} as deploy/base/gateway.yaml runs them, and so does the bare proxy`);
-  console.log(
-    `${'target'.padEnd(34)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'CPU µs/req'.padStart(12)}${'main thread'.padStart(13)}${'waited'.padStart(8)}${'broker'.padStart(9)}${'machine'.padStart(9)}${'peak RSS MiB'.padStart(14)}`,
-  );
-  for (const r of results) {
-    const cpu = r.cpuUsPerRequest === null ? '' : fmt(r.cpuUsPerRequest, 1);
-    const main = r.mainThreadCpuUsPerRequest === null ? '' : fmt(r.mainThreadCpuUsPerRequest, 1);
-    const waited = r.mainThreadRunQueueUsPerRequest === null ? '' : fmt(r.mainThreadRunQueueUsPerRequest, 1);
-    const broker = r.brokerCpuUsPerRequest === null ? '' : fmt(r.brokerCpuUsPerRequest, 1);
-    const machine = r.machineCpuUsPerRequest === null ? '' : fmt(r.machineCpuUsPerRequest, 1);
-    const rss = r.peakRssMb === null ? '' : fmt(r.peakRssMb, 0);
-    console.log(
-      `${r.name.padEnd(34)}${fmt(r.rps, 0).padStart(10)}${fmt(r.p50Ms).padStart(9)}${fmt(r.p99Ms).padStart(9)}${String(r.errors).padStart(8)}${cpu.padStart(12)}${main.padStart(13)}${waited.padStart(8)}${broker.padStart(9)}${machine.padStart(9)}${rss.padStart(14)}`,
-    );
-  }
+  const optional = (value: number | null, digits: number) => (value === null ? '' : fmt(value, digits));
+  const columns: Array<[title: string, width: number, cell: (r: Measured) => string]> = [
+    ['req/s', 10, (r) => fmt(r.rps, 0)],
+    ['p50 ms', 9, (r) => fmt(r.p50Ms)],
+    ['p99 ms', 9, (r) => fmt(r.p99Ms)],
+    ['errors', 8, (r) => String(r.errors)],
+    ['CPU µs/req', 12, (r) => optional(r.cpuUsPerRequest, 1)],
+    ['main thread', 13, (r) => optional(r.mainThreadCpuUsPerRequest, 1)],
+    ['waited', 8, (r) => optional(r.mainThreadRunQueueUsPerRequest, 1)],
+    ['broker', 9, (r) => optional(r.brokerCpuUsPerRequest, 1)],
+    ['machine', 9, (r) => optional(r.machineCpuUsPerRequest, 1)],
+    ['peak RSS MiB', 14, (r) => optional(r.peakRssMb, 0)],
+  ];
+  console.log(`${'target'.padEnd(34)}${columns.map(([title, width]) => title.padStart(width)).join('')}`);
+  for (const r of results) console.log(`${r.name.padEnd(34)}${columns.map(([, width, cell]) => cell(r).padStart(width)).join('')}`);
   const gateway = byName('gateway (all');
   const bare = byName('bare');
   const nginx = byName('nginx proxy');

@@ -1,25 +1,9 @@
 import { accessLogSchema } from '@attest/contracts';
-import { randomUUID } from 'node:crypto';
 import { IsoClock } from '@attest/messaging';
-import { AccessLogEntry, PACKED_FIELDS, PackedValue, packEntry, toAccessLogRecord, unpackEntry } from './access-log-entry';
+import { PACKED_FIELDS, PackedValue, packEntry, toAccessLogRecord, unpackEntry } from './access-log-entry';
+import { accessLogEntry as entry } from './access-log-entry.fixtures';
 
 describe('access-log entries', () => {
-  const entry = (overrides: Partial<AccessLogEntry> = {}): AccessLogEntry => ({
-    requestId: 'req-1',
-    atMs: Date.parse('2030-01-02T03:04:05.678Z'),
-    method: 'GET',
-    path: '/orders/1',
-    status: 200,
-    outcome: 'allowed',
-    latencyMs: 1.25,
-    apiId: randomUUID(),
-    route: 'GET /orders/:id',
-    keyId: randomUUID(),
-    principalId: randomUUID(),
-    grantId: randomUUID(),
-    ...overrides,
-  });
-
   it('cross to the worker packed flat and come back unchanged, nulls included', () => {
     const batch: PackedValue[] = [];
     const first = entry();

@@ -53,6 +53,7 @@ export class AccessLogService {
   private createSink(): AccessLogSink {
     const gatewayId = this.config.get('GATEWAY_ID', { infer: true });
     const wanted = this.config.get('ACCESS_LOG_MODE', { infer: true });
+    const inThread = () => new InlineAccessLogSink({ producer: this.producer, gatewayId });
     if (wanted === 'worker' && workerAvailable()) {
       return new WorkerAccessLogSink({
         data: {
@@ -63,11 +64,11 @@ export class AccessLogService {
           ...PRODUCER_BATCH,
         },
         logger: this.logger,
-        inThread: () => new InlineAccessLogSink({ producer: this.producer, gatewayId }),
+        inThread,
       });
     }
     if (wanted === 'worker') this.logger.info('no compiled access-log worker beside the sources: producing access logs in the request thread');
-    return new InlineAccessLogSink({ producer: this.producer, gatewayId });
+    return inThread();
   }
 
   /** Never throws and never waits: the request is unaffected by whatever happens to its record. */

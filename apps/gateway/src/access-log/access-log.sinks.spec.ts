@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { AccessLogEntry } from './access-log-entry';
+import { accessLogEntry } from './access-log-entry.fixtures';
 import { AccessLogSink, WorkerAccessLogSink } from './access-log.sinks';
 
 /**
@@ -44,22 +45,7 @@ class RecordingSink implements AccessLogSink {
   }
 }
 
-function entry(requestId: string): AccessLogEntry {
-  return {
-    requestId,
-    atMs: 1_700_000_000_000,
-    method: 'GET',
-    path: '/orders/1',
-    status: 200,
-    outcome: 'allowed',
-    latencyMs: 1.5,
-    apiId: 'api-1',
-    route: 'GET /orders/:id',
-    keyId: 'key-1',
-    principalId: 'principal-1',
-    grantId: 'grant-1',
-  };
-}
+const entry = (requestId: string) => accessLogEntry({ requestId });
 
 const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => `req-${from + i}`);
 

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { TOPICS } from '@attest/contracts';
 import { ensureTopics } from '@attest/messaging';
 import { testKafka, TopicProbe, waitFor } from '@attest/testing';
-import { AccessLogEntry } from './access-log-entry';
+import { accessLogEntry } from './access-log-entry.fixtures';
 import { AccessLogSink, WorkerAccessLogSink } from './access-log.sinks';
 
 jest.setTimeout(60_000);
@@ -29,22 +29,8 @@ function threadNiceValues(): Map<number, number> {
   return values;
 }
 
-function entry(requestId: string): AccessLogEntry {
-  return {
-    requestId,
-    atMs: Date.now(),
-    method: 'GET',
-    path: '/orders/1',
-    status: 200,
-    outcome: 'allowed',
-    latencyMs: 2,
-    apiId: 'api-worker-int-spec',
-    route: 'GET /orders/:id',
-    keyId: `key-${requestId}`,
-    principalId: 'principal-1',
-    grantId: 'grant-1',
-  };
-}
+/** Stamped now, keyed by its request id, so each record can be told by its key. */
+const entry = (requestId: string) => accessLogEntry({ requestId, atMs: Date.now(), keyId: `key-${requestId}` });
 
 const NOTHING_IN_THREAD: () => AccessLogSink = () => {
   throw new Error('the request thread was asked to produce: the worker did not take what it was handed');

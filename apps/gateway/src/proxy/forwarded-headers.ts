@@ -104,8 +104,10 @@ export function responseHeadersToReturn(raw: readonly Buffer[]): string[] {
     if (CHECKED_RESPONSE_NAME_LENGTHS[name.length] === 1) {
       const lower = name.toLowerCase();
       if (NOT_RETURNED_DOWNSTREAM.has(lower)) {
-        const named = lower === 'connection' ? listTokens(raw[i + 1].toString('latin1')) : [];
-        if (named.length > 0) (connectionTokens ??= []).push(...named);
+        if (lower === 'connection') {
+          const named = listTokens(raw[i + 1].toString('latin1'));
+          if (named.length > 0) (connectionTokens ??= []).push(...named);
+        }
         continue;
       }
     }
