@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Admin, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
+import { Admin, Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Client } from 'pg';
-import { AccessLogRecord, EVENT_CONTRACTS, TOPIC_SPECS, TOPICS } from '@attest/contracts';
+import { ACCESS_LOG_BATCH_MAX_RECORDS, AccessLogBatch, AccessLogEntryRecord, accessLogPartition, EVENT_CONTRACTS, Topic, TOPIC_SPECS, TOPICS } from '@attest/contracts';
 import { freePort, ServiceProcess } from '@attest/testing';
 import { withManifestNodeOptions } from './manifest';
 import { profiling } from './profiling';
 import { fmt } from './stats';
 
 /**
- * usage-ingest throughput: access-log envelopes are produced to the real topic and a real usage-ingest
- * process (its own consumer group, started at the topic's end) counts them into Postgres. Progress is
- * read from what it committed: its stored positions per partition.
+ * usage-ingest throughput: access-log events (one per request) are produced as gateways produce them,
+ * `gateway.access-log.v2` messages of up to 200 records, each on the partition of its records' keys,
+ * to the real topic, and a real usage-ingest process (its own consumer group, started at the topic's
+ * end) counts them into Postgres. Progress is read from what it committed: its stored positions per
+ * partition, turned into records by what this run produced at each offset.
  *
  * 1. backlog: N events produced first, then drained at full speed (sustained events/s into Postgres);
  * 2. live: events produced at a steady rate (the gateway at its peak) while it consumes; the lag
@@ -41,7 +43,10 @@ export interface UsageIngestBenchResult {
     events: number;
     produceSeconds: number;
     drainSeconds: number;
-    /** Records consumed while timed: this run's, and any another producer appended meanwhile. */
+    /**
+     * This run's records consumed while timed. Messages another producer appended meanwhile are
+     * consumed too, but what they carry is not known here, so they count as none.
+     */
     recordsDrained: number;
     eventsPerSecond: number;
     /** usage-ingest's own CPU time per 1,000 events (user + system). */
@@ -66,8 +71,15 @@ export interface UsageIngestBenchResult {
 }
 
 const SAMPLE_MS = 100;
+/** Records per produce request in the backlog phase (20 full messages). */
 const SEND_CHUNK = 4000;
 const SENDS_IN_FLIGHT = 4;
+/**
+ * A produce request's messages for one partition form one record batch, which the broker refuses past
+ * its `message.max.bytes` (1 MiB by default): a request stops short of this many bytes per partition.
+ */
+const PARTITION_BATCH_BYTES = 900 * 1024;
+const GATEWAY_ID = 'bench-gw';
 
 interface Subject {
   keyId: string;
@@ -76,9 +88,55 @@ interface Subject {
   apiId: string;
 }
 
+/** A v2 message, sent to its partition explicitly, and how many records it carries. */
 interface Message {
   key: string;
+  partition: number;
   value: string;
+  records: number;
+}
+
+/**
+ * The records this run produced at each offset: per partition, its messages' offsets (once the broker
+ * acknowledged them) and record counts, so a stored position (an offset) tells how many records lie
+ * below it.
+ */
+class RecordLedger {
+  private readonly partitions = new Map<number, { messages: Array<{ offset: bigint; records: number }>; sorted: boolean; below: number[] }>();
+
+  /** A produce request's messages (in the order sent), at the base offsets the broker gave each partition. */
+  add(messages: readonly Message[], baseOffsets: ReadonlyMap<number, bigint>): void {
+    const next = new Map(baseOffsets);
+    for (const message of messages) {
+      const offset = next.get(message.partition)!;
+      next.set(message.partition, offset + 1n);
+      let partition = this.partitions.get(message.partition);
+      if (partition === undefined) this.partitions.set(message.partition, (partition = { messages: [], sorted: true, below: [0] }));
+      partition.messages.push({ offset, records: message.records });
+      partition.sorted = false;
+    }
+  }
+
+  /** This run's records at offsets below `position` in the partition. */
+  recordsBelow(partition: number, position: bigint): number {
+    const entry = this.partitions.get(partition);
+    if (entry === undefined) return 0;
+    if (!entry.sorted) {
+      // Requests in flight together are acknowledged in any order.
+      entry.messages.sort((a, b) => (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
+      entry.below = [0];
+      for (const message of entry.messages) entry.below.push(entry.below[entry.below.length - 1] + message.records);
+      entry.sorted = true;
+    }
+    let low = 0;
+    let high = entry.messages.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (entry.messages[middle].offset < position) low = middle + 1;
+      else high = middle;
+    }
+    return entry.below[low];
+  }
 }
 
 export async function benchUsageIngest(options: UsageIngestBenchOptions): Promise<UsageIngestBenchResult> {
@@ -87,11 +145,11 @@ export async function benchUsageIngest(options: UsageIngestBenchOptions): Promis
   const liveRate = options.liveRate ?? 30_000;
   const liveSeconds = options.liveSeconds ?? 10;
   const groupPrefix = `bench-usage-${Date.now()}`;
-  const group = `${groupPrefix}.usage-ingest.access-log`;
-  const topic = TOPICS.accessLog;
+  const group = `${groupPrefix}.usage-ingest.access-log-batches`;
+  const topic = TOPICS.accessLogBatches;
   const settings = {
     KAFKA_GROUP_PREFIX: groupPrefix,
-    // Its grants consumer has nothing to read here; only the access-log group is positioned by hand.
+    // Its grants and v1 access-log consumers have nothing to read here; only the v2 group is positioned by hand.
     KAFKA_CONSUMER_START: 'latest',
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
@@ -125,21 +183,31 @@ export async function benchUsageIngest(options: UsageIngestBenchOptions): Promis
       const stored = new Map(rows.map((row) => [row.partition, BigInt(row.next_offset)]));
       return new Map([...start].map(([partition, from]) => [partition, stored.get(partition) ?? from]));
     };
-    /** Records from `from` to `to`, over all partitions (a missing partition counts as its start). */
+    const ledger = new RecordLedger();
+    /** This run's records from positions `from` to `to`, over all partitions (a missing partition counts as its start). */
     const between = (from: Map<number, bigint>, to: Map<number, bigint>) =>
-      Number([...start.keys()].reduce((sum, p) => sum + ((to.get(p) ?? start.get(p)!) - (from.get(p) ?? start.get(p)!)), 0n));
+      [...start.keys()].reduce(
+        (sum, p) => sum + ledger.recordsBelow(p, to.get(p) ?? start.get(p)!) - ledger.recordsBelow(p, from.get(p) ?? start.get(p)!),
+        0,
+      );
     const reached = (at: Map<number, bigint>, target: Map<number, bigint>) => [...target].every(([p, end]) => (at.get(p) ?? 0n) >= end);
 
     const subjects = Array.from({ length: options.keys ?? 2000 }, (_, i) => subject(i));
-    log(`\nusage-ingest: building ${backlogEvents.toLocaleString()} access-log envelopes over ${subjects.length} keys...`);
+    log(`\nusage-ingest: building ${backlogEvents.toLocaleString()} access-log events over ${subjects.length} keys...`);
     const backlog = buildMessages({ subjects, count: backlogEvents, seed: 0 });
+    const send = async (messages: Message[]) => {
+      const metadata = await producer.send({ topic, acks: 1, messages });
+      // Messages of one partition got consecutive offsets in the order sent.
+      ledger.add(messages, new Map(metadata.map((m) => [m.partition, BigInt(m.baseOffset ?? '0')])));
+    };
 
     // 1. Backlog: produce everything, then start usage-ingest and time the drain from its first commit.
     const produceStarted = performance.now();
-    await produceAll(producer, topic, backlog);
+    await produceAll(send, backlog);
     const produceSeconds = (performance.now() - produceStarted) / 1000;
+    const backlogMessages = backlog.length;
     backlog.length = 0;
-    log(`usage-ingest: produced ${backlogEvents.toLocaleString()} in ${fmt(produceSeconds)} s; starting usage-ingest...`);
+    log(`usage-ingest: produced ${backlogEvents.toLocaleString()} in ${backlogMessages.toLocaleString()} messages in ${fmt(produceSeconds)} s; starting usage-ingest...`);
     for (let i = 0; i < (options.replicas ?? 1); i++) {
       services.push(
         new ServiceProcess({
@@ -198,15 +266,17 @@ export async function benchUsageIngest(options: UsageIngestBenchOptions): Promis
     const liveStarted = performance.now();
     const perTick = Math.max(1, Math.round((liveRate * SAMPLE_MS) / 1000));
     const sending = new Set<Promise<unknown>>();
-    for (let sent = 0; sent < liveEvents; ) {
-      // Sends on a schedule: ahead of it, wait; behind it (slow sends), catch up at once, a few sends at a time.
+    for (let next = 0, sent = 0; next < live.length; ) {
+      // Sends on a schedule (in records): ahead of it, wait; behind it (slow sends), catch up at once, a few sends at a time.
       const due = liveStarted + (sent / liveRate) * 1000;
       if (performance.now() < due) await sleep(due - performance.now());
-      const chunk = live.slice(sent, sent + perTick);
-      const send = producer.send({ topic, acks: 1, messages: chunk }).finally(() => sending.delete(send));
-      sending.add(send);
+      const end = chunkEnd(live, next, perTick);
+      const chunk = live.slice(next, end);
+      const request = send(chunk).finally(() => sending.delete(request));
+      sending.add(request);
       if (sending.size >= SENDS_IN_FLIGHT) await Promise.race(sending);
-      sent += chunk.length;
+      next = end;
+      sent += recordsIn(chunk);
     }
     await Promise.all(sending);
     const liveProducedAt = performance.now();
@@ -269,11 +339,25 @@ function subject(i: number): Subject {
 
 const API_IDS = Array.from({ length: 20 }, () => randomUUID());
 const ROUTES = ['GET /items/:id', 'GET /items', 'POST /items', 'PUT /items/:id', 'DELETE /items/:id'];
-const CONTRACT = EVENT_CONTRACTS[TOPICS.accessLog];
+const CONTRACT = EVENT_CONTRACTS[TOPICS.accessLogBatches];
 
-/** Envelopes as the gateway sends them, keyed by key id; 1 in 20 is a denied call (no grant). */
+/**
+ * `count` requests as a gateway sends them: grouped by the partition of their key (`accessLogPartition`),
+ * a message of 200 records to that partition whenever a group is full, and what remains at the end;
+ * 1 in 20 is a denied call (no grant).
+ */
 function buildMessages({ subjects, count, seed }: { subjects: Subject[]; count: number; seed: number }): Message[] {
-  const messages = new Array<Message>(count);
+  const messages: Message[] = [];
+  const groups: AccessLogEntryRecord[][] = Array.from({ length: TOPIC_SPECS[TOPICS.accessLogBatches].partitions }, () => []);
+  const emit = (partition: number) => {
+    const records = groups[partition];
+    if (records.length === 0) return;
+    groups[partition] = [];
+    const data: AccessLogBatch = { gatewayId: GATEWAY_ID, records };
+    const at = records[records.length - 1].at;
+    const envelope = { id: randomUUID(), type: CONTRACT.type, version: CONTRACT.version, occurredAt: at, source: 'gateway', subject: GATEWAY_ID, data };
+    messages.push({ key: GATEWAY_ID, partition, value: JSON.stringify(envelope), records: records.length });
+  };
   const base = Date.now();
   let random = (seed * 2654435761 + 1) >>> 0;
   for (let i = 0; i < count; i++) {
@@ -281,7 +365,7 @@ function buildMessages({ subjects, count, seed }: { subjects: Subject[]; count: 
     const s = subjects[random % subjects.length];
     const denied = random % 20 === 0;
     const at = new Date(base + i / 50).toISOString();
-    const data: AccessLogRecord = {
+    const record: AccessLogEntryRecord = {
       requestId: randomUUID(),
       at,
       method: 'GET',
@@ -294,12 +378,36 @@ function buildMessages({ subjects, count, seed }: { subjects: Subject[]; count: 
       keyId: s.keyId,
       principalId: s.principalId,
       grantId: denied ? null : s.grantId,
-      gatewayId: 'bench-gw',
     };
-    const envelope = { id: randomUUID(), type: CONTRACT.type, version: CONTRACT.version, occurredAt: at, source: 'gateway', subject: s.keyId, data };
-    messages[i] = { key: s.keyId, value: JSON.stringify(envelope) };
+    const partition = accessLogPartition(s.keyId);
+    groups[partition].push(record);
+    if (groups[partition].length >= ACCESS_LOG_BATCH_MAX_RECORDS) emit(partition);
   }
+  for (let partition = 0; partition < groups.length; partition++) emit(partition);
   return messages;
+}
+
+function recordsIn(messages: readonly Message[]): number {
+  return messages.reduce((sum, message) => sum + message.records, 0);
+}
+
+/**
+ * Where a produce request starting at `from` ends: once it carries `records` records, or before a
+ * partition's share would pass what the broker takes in one record batch.
+ */
+function chunkEnd(messages: readonly Message[], from: number, records: number): number {
+  const bytes = new Map<number, number>();
+  let carried = 0;
+  let end = from;
+  while (end < messages.length && carried < records) {
+    const { partition, value } = messages[end];
+    const size = (bytes.get(partition) ?? 0) + Buffer.byteLength(value);
+    if (end > from && size > PARTITION_BATCH_BYTES) break;
+    bytes.set(partition, size);
+    carried += messages[end].records;
+    end++;
+  }
+  return end;
 }
 
 /** `<database>_<suffix>` next to the given one, created when missing. */
@@ -328,19 +436,20 @@ async function endOffsets(admin: Admin, topic: string): Promise<Map<number, bigi
   return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
 }
 
-async function produceAll(producer: Producer, topic: string, messages: Message[]): Promise<void> {
+async function produceAll(send: (messages: Message[]) => Promise<void>, messages: Message[]): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < messages.length) {
-      const chunk = messages.slice(next, next + SEND_CHUNK);
-      next += SEND_CHUNK;
-      await producer.send({ topic, acks: 1, messages: chunk });
+      const end = chunkEnd(messages, next, SEND_CHUNK);
+      const chunk = messages.slice(next, end);
+      next = end;
+      await send(chunk);
     }
   };
   await Promise.all(Array.from({ length: SENDS_IN_FLIGHT }, worker));
 }
 
-async function ensureTopic(admin: Admin, topic: typeof TOPICS.accessLog): Promise<void> {
+async function ensureTopic(admin: Admin, topic: Topic): Promise<void> {
   if ((await admin.listTopics()).includes(topic)) return;
   await admin.createTopics({ topics: [{ topic, numPartitions: TOPIC_SPECS[topic].partitions }], waitForLeaders: true });
 }

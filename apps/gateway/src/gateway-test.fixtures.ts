@@ -144,6 +144,7 @@ export function policyState(options: {
 }
 
 export interface TailedMessage {
+  partition: number;
   key: string | null;
   text: string;
 }
@@ -171,8 +172,8 @@ export class TopicTail {
     await consumer.subscribe({ topic: this.topic });
     await consumer.run({
       autoCommit: false,
-      eachMessage: async ({ message }) => {
-        if (message.value !== null) this.messages.push({ key: message.key?.toString('utf8') ?? null, text: message.value.toString('utf8') });
+      eachMessage: async ({ partition, message }) => {
+        if (message.value !== null) this.messages.push({ partition, key: message.key?.toString('utf8') ?? null, text: message.value.toString('utf8') });
       },
     });
     for (const { partition, high } of ends) consumer.seek({ topic: this.topic, partition, offset: high });

@@ -9,7 +9,10 @@ export const TOPICS = {
   accessGrants: 'access.grants.v1',
   auditEvents: 'audit.events.v1',
   reviewDecisions: 'review.decisions.v1',
+  /** One request per message; still consumed while gateways that produce it remain. */
   accessLog: 'gateway.access-log.v1',
+  /** Many requests per message (what gateways produce): a tenth of the Kafka work per request. */
+  accessLogBatches: 'gateway.access-log.v2',
   usageSignals: 'usage.signals.v1',
   usageLastUsed: 'usage.last-used.v1',
   gatewayApplied: 'gateway.applied.v1',
@@ -37,6 +40,7 @@ export const TOPIC_SPECS: Record<Topic, TopicSpec> = {
   [TOPICS.auditEvents]: { topic: TOPICS.auditEvents, compacted: false, partitions: 1 },
   [TOPICS.reviewDecisions]: { topic: TOPICS.reviewDecisions, compacted: false, partitions: 3 },
   [TOPICS.accessLog]: { topic: TOPICS.accessLog, compacted: false, partitions: 3 },
+  [TOPICS.accessLogBatches]: { topic: TOPICS.accessLogBatches, compacted: false, partitions: 3 },
   [TOPICS.usageSignals]: { topic: TOPICS.usageSignals, compacted: false, partitions: 3 },
   [TOPICS.usageLastUsed]: { topic: TOPICS.usageLastUsed, compacted: true, partitions: 3 },
   [TOPICS.gatewayApplied]: { topic: TOPICS.gatewayApplied, compacted: true, partitions: 1 },

@@ -1,6 +1,6 @@
-import { accessLogSchema } from '@attest/contracts';
+import { accessLogEntrySchema } from '@attest/contracts';
 import { IsoClock } from '@attest/messaging';
-import { PACKED_FIELDS, PackedValue, packEntry, toAccessLogRecord, unpackEntry } from './access-log-entry';
+import { PACKED_FIELDS, PackedValue, packEntry, toAccessLogEntryRecord, unpackEntry } from './access-log-entry';
 import { accessLogEntry as entry } from './access-log-entry.fixtures';
 
 describe('access-log entries', () => {
@@ -16,8 +16,8 @@ describe('access-log entries', () => {
   });
 
   it('become records that satisfy the published contract, without re-validation on the hot path', () => {
-    const record = toAccessLogRecord({ entry: entry(), gatewayId: 'gw-1', clock: new IsoClock() });
-    expect(accessLogSchema.parse(record)).toEqual(record);
+    const record = toAccessLogEntryRecord(entry(), new IsoClock());
+    expect(accessLogEntrySchema.strict().parse(record)).toEqual(record);
     expect(record.at).toBe('2030-01-02T03:04:05.678Z');
   });
 });

@@ -1,4 +1,4 @@
-import { AccessLogRecord, AccessOutcome } from '@attest/contracts';
+import { AccessLogEntryRecord, AccessOutcome } from '@attest/contracts';
 import type { IsoClock } from '@attest/messaging';
 
 /** One answered request, as the request thread knows it: raw values, formatted only when produced. */
@@ -59,12 +59,11 @@ export function unpackEntry(batch: readonly PackedValue[], offset: number): Acce
   };
 }
 
-/** The `gateway.access-log.v1` payload of an entry. */
-export function toAccessLogRecord(options: { entry: AccessLogEntry; gatewayId: string; clock: IsoClock }): AccessLogRecord {
-  const { entry } = options;
+/** An entry as a `gateway.access-log.v2` record (the message names the gateway once for all its records). */
+export function toAccessLogEntryRecord(entry: AccessLogEntry, clock: IsoClock): AccessLogEntryRecord {
   return {
     requestId: entry.requestId,
-    at: options.clock.format(entry.atMs),
+    at: clock.format(entry.atMs),
     method: entry.method,
     path: entry.path,
     status: entry.status,
@@ -75,6 +74,5 @@ export function toAccessLogRecord(options: { entry: AccessLogEntry; gatewayId: s
     keyId: entry.keyId,
     principalId: entry.principalId,
     grantId: entry.grantId,
-    gatewayId: options.gatewayId,
   };
 }

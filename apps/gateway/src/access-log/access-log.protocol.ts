@@ -5,7 +5,8 @@ export interface AccessLogWorkerData {
   brokers: string[];
   gatewayId: string;
   logLevel: string;
-  maxBatch: number;
+  /** Records per `gateway.access-log.v2` message, and how long a record waits for others. */
+  maxRecords: number;
   lingerMs: number;
   /** The nice value the worker gives its own thread (0 = the request thread's priority). */
   nice: number;

@@ -77,7 +77,7 @@ describe('WorkerAccessLogSink', () => {
   function start(maxPendingEntries: number): WorkerAccessLogSink {
     const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
     sink = new WorkerAccessLogSink({
-      data: { brokers: ['127.0.0.1:1'], gatewayId: 'gw-test', logLevel: 'info', maxBatch: 500, lingerMs: 50, nice: 0 },
+      data: { brokers: ['127.0.0.1:1'], gatewayId: 'gw-test', logLevel: 'info', maxRecords: 200, lingerMs: 50, nice: 0 },
       logger,
       inThread: () => inThread,
       workerFile,

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Producer } from 'kafkajs';
 import type { Logger as PinoLogger } from 'pino';
-import { TOPICS } from '@attest/contracts';
-import { BatchingPublisher, IsoClock } from '@attest/messaging';
-import { AccessLogEntry, PACKED_FIELDS, PackedValue, packEntry, toAccessLogRecord, unpackEntry } from './access-log-entry';
+import { ACCESS_LOG_BATCH_MAX_RECORDS } from '@attest/contracts';
+import { AccessLogEntry, PACKED_FIELDS, PackedValue, packEntry, unpackEntry } from './access-log-entry';
+import { ACCESS_LOG_LINGER_MS, AccessLogBatcher } from './access-log.batcher';
 import { AccessLogWorkerData, FromAccessLogWorker, ToAccessLogWorker } from './access-log.protocol';
 
 /** Where access-log entries go: produced in this thread, or handed to the producer thread. */
@@ -22,17 +22,16 @@ export interface AccessLogSink {
   close(): Promise<void>;
 }
 
-export const PRODUCER_BATCH = { maxBatch: 500, lingerMs: 50 };
+export const PRODUCER_BATCH = { maxRecords: ACCESS_LOG_BATCH_MAX_RECORDS, lingerMs: ACCESS_LOG_LINGER_MS };
 
 /** Produces in the request thread; used where no compiled worker exists (tests running the sources). */
 export class InlineAccessLogSink implements AccessLogSink {
   readonly mode = 'inline';
   readonly overflowedCount = 0;
-  private readonly publisher: BatchingPublisher<typeof TOPICS.accessLog>;
-  private readonly clock = new IsoClock();
+  private readonly publisher: AccessLogBatcher;
 
-  constructor(private readonly options: { producer: Producer; gatewayId: string }) {
-    this.publisher = new BatchingPublisher({ producer: options.producer, topic: TOPICS.accessLog, source: 'gateway', trustedPayloads: true, ...PRODUCER_BATCH });
+  constructor(options: { producer: Producer; gatewayId: string }) {
+    this.publisher = new AccessLogBatcher({ producer: options.producer, gatewayId: options.gatewayId });
   }
 
   get droppedCount(): number {
@@ -44,7 +43,7 @@ export class InlineAccessLogSink implements AccessLogSink {
   }
 
   write(entry: AccessLogEntry): void {
-    this.publisher.publish(entry.keyId ?? entry.requestId, toAccessLogRecord({ entry, gatewayId: this.options.gatewayId, clock: this.clock }));
+    this.publisher.add(entry);
   }
 
   flush(): Promise<void> {

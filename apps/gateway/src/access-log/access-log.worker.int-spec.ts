@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Kafka } from 'kafkajs';
 import pino from 'pino';
-import { TOPICS } from '@attest/contracts';
+import { ACCESS_LOG_BATCH_MAX_RECORDS, AccessLogBatch, accessLogBatchSchema, accessLogPartition, TOPICS } from '@attest/contracts';
 import { ensureTopics } from '@attest/messaging';
 import { testKafka, TopicProbe, waitFor } from '@attest/testing';
 import { accessLogEntry } from './access-log-entry.fixtures';
@@ -29,8 +29,8 @@ function threadNiceValues(): Map<number, number> {
   return values;
 }
 
-/** Stamped now, keyed by its request id, so each record can be told by its key. */
-const entry = (requestId: string) => accessLogEntry({ requestId, atMs: Date.now(), keyId: `key-${requestId}` });
+/** Stamped now, with a key id of its own, so the records spread over every partition. */
+const entry = (requestId: string) => accessLogEntry({ requestId, atMs: Date.now() });
 
 const NOTHING_IN_THREAD: () => AccessLogSink = () => {
   throw new Error('the request thread was asked to produce: the worker did not take what it was handed');
@@ -44,8 +44,8 @@ describe('access-log worker thread (compiled) against a real broker', () => {
   beforeAll(async () => {
     if (!existsSync(COMPILED_WORKER)) throw new Error(`${COMPILED_WORKER} is missing: build first (npx tsc -b tsconfig.build.json)`);
     kafka = testKafka();
-    await ensureTopics(kafka, [TOPICS.accessLog]);
-    probe = await new TopicProbe(kafka, [TOPICS.accessLog], { from: 'end' }).start();
+    await ensureTopics(kafka, [TOPICS.accessLogBatches]);
+    probe = await new TopicProbe(kafka, [TOPICS.accessLogBatches], { from: 'end' }).start();
   });
 
   afterAll(async () => {
@@ -59,7 +59,7 @@ describe('access-log worker thread (compiled) against a real broker', () => {
     expect([...before.values()].filter((nice) => nice === 7)).toEqual([]);
 
     sink = new WorkerAccessLogSink({
-      data: { brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'], gatewayId, logLevel: 'warn', maxBatch: 500, lingerMs: 20, nice: 7 },
+      data: { brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'], gatewayId, logLevel: 'warn', maxRecords: ACCESS_LOG_BATCH_MAX_RECORDS, lingerMs: 20, nice: 7 },
       logger: pino({ level: 'warn' }),
       inThread: NOTHING_IN_THREAD,
       workerFile: COMPILED_WORKER,
@@ -84,10 +84,18 @@ describe('access-log worker thread (compiled) against a real broker', () => {
 
     expect(sink.overflowedCount).toBe(0);
     expect(sink.droppedCount).toBe(0);
-    const ours = () => probe.where((message) => (message.value as { data: { gatewayId: string } }).data.gatewayId === gatewayId);
-    await waitFor(() => ours().length >= ids.length, { timeoutMs: 30_000, description: 'the records on the access-log topic' });
-    const produced = ours().map((message) => (message.value as { data: { requestId: string } }).data.requestId);
-    expect(produced.sort()).toEqual([...ids].sort());
-    expect(ours().every((message) => message.key === `key-${(message.value as { data: { requestId: string } }).data.requestId}`)).toBe(true);
+    const batch = (message: { value: unknown }) => (message.value as { data: AccessLogBatch }).data;
+    const ours = () => probe.where((message) => batch(message).gatewayId === gatewayId);
+    const records = () => ours().flatMap((message) => batch(message).records.map((record) => ({ partition: message.partition, record })));
+    await waitFor(() => records().length >= ids.length, { timeoutMs: 30_000, description: 'the records on the access-log topic' });
+    expect(
+      records()
+        .map(({ record }) => record.requestId)
+        .sort(),
+    ).toEqual([...ids].sort());
+    // Many records per message, each message valid under the contract, every record in the partition its key names.
+    expect(ours().length).toBeLessThan(ids.length / 10);
+    for (const message of ours()) expect(accessLogBatchSchema.safeParse(batch(message)).success).toBe(true);
+    expect(records().filter(({ partition, record }) => partition !== accessLogPartition(record.keyId!))).toEqual([]);
   });
 });

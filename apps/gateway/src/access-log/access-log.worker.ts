@@ -1,15 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { TOPICS } from '@attest/contracts';
-import { BatchingPublisher, FastRecordProducer, IsoClock } from '@attest/messaging';
+import { FastRecordProducer } from '@attest/messaging';
 import { createGatewayLogger, NestPinoLogger } from '../logging/gateway-logger';
-import { PACKED_FIELDS, PackedValue, toAccessLogRecord, unpackEntry } from './access-log-entry';
+import { PACKED_FIELDS, PackedValue, unpackEntry } from './access-log-entry';
+import { AccessLogBatcher } from './access-log.batcher';
 import { AccessLogWorkerData, FromAccessLogWorker, ToAccessLogWorker } from './access-log.protocol';
 
 /**
- * The access log's producer thread: turns packed batches from the request thread into records,
- * envelopes and JSON, and produces them with its own Kafka client, so none of that costs the thread
+ * The access log's producer thread: turns packed batches from the request thread into
+ * `gateway.access-log.v2` messages, and produces them with its own Kafka client, so none of that costs the thread
  * that answers requests. The client is the lean one (`FastRecordProducer`): on a busy gateway this
  * thread shares the cores with the request thread, so every microsecond per record counts.
  */
@@ -24,21 +24,10 @@ const logger = new Logger('AccessLogWorker');
 lowerPriority(data.nice);
 
 const producer = new FastRecordProducer({ clientId: 'gateway-access-log', brokers: data.brokers });
-const publisher = new BatchingPublisher({
-  producer,
-  topic: TOPICS.accessLog,
-  source: 'gateway',
-  maxBatch: data.maxBatch,
-  lingerMs: data.lingerMs,
-  trustedPayloads: true,
-});
-const clock = new IsoClock();
+const publisher = new AccessLogBatcher({ producer, gatewayId: data.gatewayId, maxRecords: data.maxRecords, lingerMs: data.lingerMs });
 
 function publishAll(batch: readonly PackedValue[]): void {
-  for (let offset = 0; offset < batch.length; offset += PACKED_FIELDS) {
-    const entry = unpackEntry(batch, offset);
-    publisher.publish(entry.keyId ?? entry.requestId, toAccessLogRecord({ entry, gatewayId: data.gatewayId, clock }));
-  }
+  for (let offset = 0; offset < batch.length; offset += PACKED_FIELDS) publisher.add(unpackEntry(batch, offset));
 }
 
 /**

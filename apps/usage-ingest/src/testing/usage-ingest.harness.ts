@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { Kafka, Producer } from 'kafkajs';
-import { AccessGrant, AccessLogRecord, TOPICS } from '@attest/contracts';
+import { ACCESS_LOG_BATCH_MAX_RECORDS, AccessGrant, AccessLogEntryRecord, accessLogPartition, AccessLogRecord, TOPICS } from '@attest/contracts';
 import { buildEnvelope, createKafkaClient, ensureTopics, parseBrokers, partitionOf } from '@attest/messaging';
 import { ensureDatabase } from '@attest/persistence';
 import { listenWhenReady, suiteDatabaseUrl } from '@attest/testing';
@@ -15,16 +15,19 @@ export interface UsageIngestHarness {
   baseUrl: string;
   kafka: Kafka;
   groupPrefix: string;
-  /** The access-log batch consumer's group (also the `consumer` of its stored positions). */
+  /** The `gateway.access-log.v1` batch consumer's group (also the `consumer` of its stored positions). */
   accessLogGroup: string;
+  /** The `gateway.access-log.v2` batch consumer's group (also the `consumer` of its stored positions). */
+  accessLogBatchesGroup: string;
   close(): Promise<void>;
 }
 
 /**
  * Starts usage-ingest in-process for an integration spec, on the shared broker, with a database and
  * consumer groups of its own: the access log is shared by every suite running at once, and two groups
- * counting into one database would count each call twice. Its access-log group starts at the topic's
- * current end, so the spec counts what it sends and never replays other runs' traffic.
+ * counting into one database would count each call twice. Its access-log groups (one per access-log
+ * topic) start at their topic's current end, so the spec counts what it sends and never replays other
+ * runs' traffic.
  */
 export async function startUsageIngest(options: {
   /** The test database's URL; the suite gets its own database next to it, `<name>_<suite>`. */
@@ -47,13 +50,20 @@ export async function startUsageIngest(options: {
   });
   const kafka = options.after?.kafka ?? createKafkaClient({ clientId: 'usage-ingest-int-spec', brokers: parseBrokers(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092') });
   const accessLogGroup = `${groupPrefix}.${SERVICE}.access-log`;
+  const accessLogBatchesGroup = `${groupPrefix}.${SERVICE}.access-log-batches`;
   if (!options.after) {
-    await ensureTopics(kafka, [TOPICS.accessLog]);
+    const groups = [
+      { topic: TOPICS.accessLog, groupId: accessLogGroup },
+      { topic: TOPICS.accessLogBatches, groupId: accessLogBatchesGroup },
+    ];
+    await ensureTopics(kafka, groups.map((g) => g.topic));
     const admin = kafka.admin();
     await admin.connect();
     try {
-      const ends = await admin.fetchTopicOffsets(TOPICS.accessLog);
-      await admin.setOffsets({ groupId: accessLogGroup, topic: TOPICS.accessLog, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+      for (const { topic, groupId } of groups) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+      }
     } finally {
       await admin.disconnect();
     }
@@ -63,7 +73,7 @@ export async function startUsageIngest(options: {
   const app = await NestFactory.create(AppModule, { logger: false, abortOnError: false });
   const baseUrl = await listenWhenReady(app, 'usage-ingest');
   // Ready means the grants consumer fetched once, so a grant announced from now on is not skipped.
-  return { app, baseUrl, kafka, groupPrefix, accessLogGroup, close: () => app.close() };
+  return { app, baseUrl, kafka, groupPrefix, accessLogGroup, accessLogBatchesGroup, close: () => app.close() };
 }
 
 /** A grant as enforcement announces it, active and created now unless told otherwise. */
@@ -138,5 +148,55 @@ export async function produceAccessLogs(
     const offset = next.get(partition)!;
     next.set(partition, offset + 1n);
     return { partition, offset: offset.toString() };
+  });
+}
+
+/** One `gateway.access-log.v2` message as produced, with the records it carries (as `accessLogRecordsOf` gives them back). */
+export interface ProducedAccessLogBatch {
+  partition: number;
+  offset: string;
+  records: AccessLogRecord[];
+}
+
+/**
+ * Sends access-log records as the gateway now does, on `gateway.access-log.v2`: grouped by gateway and
+ * by `accessLogPartition` of each record's key (key id, or request id when no key matched), up to
+ * `maxRecords` records a message, each message keyed by its gateway id and sent to that partition
+ * explicitly. All go in one request; returns each message, in the order sent, with where it landed.
+ */
+export async function produceAccessLogBatches(
+  producer: Producer,
+  records: readonly AccessLogRecord[],
+  options: { maxRecords?: number } = {},
+): Promise<ProducedAccessLogBatch[]> {
+  const maxRecords = options.maxRecords ?? ACCESS_LOG_BATCH_MAX_RECORDS;
+  const groups = new Map<string, { gatewayId: string; partition: number; records: AccessLogRecord[] }>();
+  for (const record of records) {
+    const partition = accessLogPartition(record.keyId ?? record.requestId);
+    const group = `${partition}:${record.gatewayId}`;
+    const found = groups.get(group) ?? { gatewayId: record.gatewayId, partition, records: [] };
+    found.records.push(record);
+    groups.set(group, found);
+  }
+  const batches = [...groups.values()].flatMap(({ gatewayId, partition, records: grouped }) =>
+    Array.from({ length: Math.ceil(grouped.length / maxRecords) }, (_, i) => ({
+      gatewayId,
+      partition,
+      records: grouped.slice(i * maxRecords, (i + 1) * maxRecords),
+    })),
+  );
+  const messages = batches.map(({ gatewayId, partition, records: carried }) => {
+    // The gateway id is said once, for the whole message.
+    const entries: AccessLogEntryRecord[] = carried.map(({ gatewayId: _gatewayId, ...entry }) => entry);
+    const data = { gatewayId, records: entries };
+    return { key: gatewayId, partition, value: JSON.stringify(buildEnvelope({ topic: TOPICS.accessLogBatches, subject: gatewayId, data, source: 'gateway' })) };
+  });
+  const metadata = await producer.send({ topic: TOPICS.accessLogBatches, acks: -1, messages });
+  // Messages of one partition got consecutive offsets in the order sent.
+  const next = new Map(metadata.map((m) => [m.partition, BigInt(m.baseOffset ?? '0')]));
+  return batches.map(({ partition, records: carried }) => {
+    const offset = next.get(partition)!;
+    next.set(partition, offset + 1n);
+    return { partition, offset: offset.toString(), records: carried };
   });
 }

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Admin, Partitioners, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { deadLetterTopic, TOPICS, UsageLastUsed, usageLastUsedKey, UsageSignal } from '@attest/contracts';
+import { AccessLogRecord, accessLogPartition, deadLetterTopic, TOPICS, UsageLastUsed, usageLastUsedKey, UsageSignal } from '@attest/contracts';
 import { parseEvent } from '@attest/messaging';
 import { TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
 import {
   accessLogRecord,
   announceGrants,
   grantState,
+  produceAccessLogBatches,
   produceAccessLogs,
   startUsageIngest,
   UsageIngestHarness,
@@ -30,7 +31,12 @@ describe('usage-ingest: batches of access logs into counts, last-used and first-
     await producer.connect();
     admin = harness.kafka.admin();
     await admin.connect();
-    probe = await new TopicProbe(harness.kafka, [deadLetterTopic(TOPICS.accessLog), TOPICS.usageLastUsed, TOPICS.usageSignals]).start();
+    probe = await new TopicProbe(harness.kafka, [
+      deadLetterTopic(TOPICS.accessLog),
+      deadLetterTopic(TOPICS.accessLogBatches),
+      TOPICS.usageLastUsed,
+      TOPICS.usageSignals,
+    ]).start();
   });
 
   afterAll(async () => {
@@ -79,6 +85,40 @@ describe('usage-ingest: batches of access logs into counts, last-used and first-
   const lastUsedOf = (key: string): UsageLastUsed[] => ours(TOPICS.usageLastUsed, key).map((m) => (m.value as { data: UsageLastUsed }).data);
   const signalsOf = (grantId: string): UsageSignal[] => ours(TOPICS.usageSignals, grantId).map((m) => (m.value as { data: UsageSignal }).data);
 
+  /** What is stored per (key, API) for the keys, in a stable order. */
+  const keyApiRows = async (keyIds: string[]) =>
+    dataSource.query(
+      `SELECT key_id AS "keyId", api_id AS "apiId", principal_id AS "principalId", grant_id AS "grantId", requests::int AS requests,
+              to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "lastUsedAt"
+       FROM usage_ingest.key_api_usage WHERE key_id = ANY($1::uuid[]) ORDER BY key_id, api_id`,
+      [keyIds],
+    );
+  /** What the records of allowed calls should leave per (key, API): their count, and who made the latest call, when. */
+  const expectedKeyApiRows = (records: AccessLogRecord[]) => {
+    const rows = new Map<string, { keyId: string; apiId: string; principalId: string; grantId: string | null; requests: number; lastUsedAt: string }>();
+    for (const r of records) {
+      const id = `${r.keyId}:${r.apiId}`;
+      const row = rows.get(id) ?? { keyId: r.keyId!, apiId: r.apiId!, principalId: r.principalId!, grantId: r.grantId, requests: 0, lastUsedAt: r.at };
+      row.requests++;
+      if (r.at >= row.lastUsedAt) Object.assign(row, { lastUsedAt: r.at, principalId: r.principalId!, grantId: r.grantId });
+      rows.set(id, row);
+    }
+    return [...rows.values()].sort((a, b) => (a.keyId === b.keyId ? a.apiId.localeCompare(b.apiId) : a.keyId.localeCompare(b.keyId)));
+  };
+  const grantLastUsed = async (grantId: string): Promise<string | null> =>
+    (await dataSource.query(`SELECT last_used_at FROM usage_ingest.grant_usage WHERE grant_id = $1`, [grantId]))[0]?.last_used_at?.toISOString() ?? null;
+  const latestAt = (records: AccessLogRecord[]) => records.map((r) => r.at).sort().at(-1);
+  /** A gateway id of the test's own: v2 messages (and so their dead letters) are keyed by it. */
+  const gatewayOfOwn = () => `gw-int-spec-${randomUUID().slice(0, 8)}`;
+  /** Waits until the probe has seen everything on the topic up to its end offsets of this moment. */
+  async function probeCaughtUp(topic: string): Promise<void> {
+    const ends = (await admin.fetchTopicOffsets(topic)).filter((p) => BigInt(p.high) > BigInt(p.low));
+    await waitFor(
+      () => ends.every((end) => probe.messages.some((m) => m.topic === topic && m.partition === end.partition && BigInt(m.offset) >= BigInt(end.high) - 1n)),
+      { description: `probe caught up on ${topic}` },
+    );
+  }
+
   it('counts every call of a large batch exactly once, per grant, key, route and day', async () => {
     const grants = [grantState(), grantState(), grantState()];
     const keys = [randomUUID(), randomUUID()];
@@ -126,7 +166,7 @@ describe('usage-ingest: batches of access logs into counts, last-used and first-
 
     expect(await grantTotalReaching(grant.grantId, 41)).toBe(41);
     expect(await keyApiTotal(keyId)).toBe(41);
-    expect(harness.app.get(UsageConsumer).consumer.skippedCount).toBeGreaterThanOrEqual(40);
+    expect(harness.app.get(UsageConsumer).accessLog.skippedCount).toBeGreaterThanOrEqual(40);
     const [position] = await dataSource.query(
       `SELECT next_offset FROM usage_ingest.consumer_positions WHERE consumer = $1 AND topic = $2 AND partition = $3`,
       [harness.accessLogGroup, TOPICS.accessLog, first.partition],
@@ -159,6 +199,134 @@ describe('usage-ingest: batches of access logs into counts, last-used and first-
     expect(byOffset.get(landed[2].offset)?.['x-dlq-reason']).toMatch(/no route/);
     expect(letters.every((l) => l.headers['x-dlq-partition'] === String(landed[0].partition))).toBe(true);
     expect(await grantTotal(grant.grantId)).toBe(2);
+  });
+
+  describe('gateway.access-log.v2: many records per message, as gateways now produce them', () => {
+    it('counts records carried in batch messages exactly like v1 records: per grant, key, route and day, with last use', async () => {
+      const grants = [grantState(), grantState(), grantState()];
+      const keys = [randomUUID(), randomUUID()];
+      const records = Array.from({ length: 900 }, (_, i) =>
+        accessLogRecord(grants[i % 3], keys[i % 2], {
+          at: new Date(Date.UTC(2026, 5, 1 + (i % 2), 12, 0, i % 60)).toISOString(),
+          route: i % 5 === 0 ? 'GET /orders' : 'GET /orders/:id',
+        }),
+      );
+      const messages = await produceAccessLogBatches(producer, records);
+      // Several full messages, each on the partition of all its records' keys.
+      expect(messages.length).toBeGreaterThanOrEqual(5);
+      expect(messages.every((m) => m.records.length <= 200 && m.records.every((r) => accessLogPartition(r.keyId!) === m.partition))).toBe(true);
+      expect(messages.reduce((sum, m) => sum + m.records.length, 0)).toBe(900);
+
+      for (const grant of grants) expect(await grantTotalReaching(grant.grantId, 300)).toBe(300);
+      expect(await keyApiTotal(keys[0])).toBe(450);
+      expect(await keyApiTotal(keys[1])).toBe(450);
+      const daily = await dataSource.query(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, route, sum(requests)::int AS requests FROM usage_ingest.usage_daily
+         WHERE grant_id = ANY($1::uuid[]) GROUP BY day, route ORDER BY day, route`,
+        [grants.map((g) => g.grantId)],
+      );
+      expect(daily).toEqual([
+        { day: '2026-06-01', route: 'GET /orders', requests: 90 },
+        { day: '2026-06-01', route: 'GET /orders/:id', requests: 360 },
+        { day: '2026-06-02', route: 'GET /orders', requests: 90 },
+        { day: '2026-06-02', route: 'GET /orders/:id', requests: 360 },
+      ]);
+      expect(await keyApiRows(keys)).toEqual(expectedKeyApiRows(records));
+      for (const grant of grants) expect(await grantLastUsed(grant.grantId)).toBe(latestAt(records.filter((r) => r.grantId === grant.grantId)));
+    });
+
+    it('does not count a message again when Kafka redelivers it to a new process after the database committed it', async () => {
+      const grant = grantState();
+      const keyId = randomUUID();
+      // Four messages of ten records, one after the other on the key's partition.
+      const sent = await produceAccessLogBatches(
+        producer,
+        Array.from({ length: 40 }, () => accessLogRecord(grant, keyId, { at: '2026-07-01T10:00:00.000Z' })),
+        { maxRecords: 10 },
+      );
+      expect(sent).toHaveLength(4);
+      const [first] = sent;
+      expect(await grantTotalReaching(grant.grantId, 40)).toBe(40);
+
+      // As if the process died after its database commit but before Kafka learned the offsets.
+      await harness.close();
+      await admin.setOffsets({
+        groupId: harness.accessLogBatchesGroup,
+        topic: TOPICS.accessLogBatches,
+        partitions: [{ partition: first.partition, offset: first.offset }],
+      });
+      // Behind the redelivered messages on the same partition: once it is counted, they were consumed.
+      const [marker] = await produceAccessLogBatches(producer, [accessLogRecord(grant, keyId, { at: '2026-07-02T10:00:00.000Z' })]);
+      expect(marker.partition).toBe(first.partition);
+      harness = await startUsageIngest({ databaseUrl: TEST_DATABASE_URL, suite: 'usage_pipeline', after: harness });
+      dataSource = harness.app.get(DataSource);
+
+      expect(await grantTotalReaching(grant.grantId, 41)).toBe(41);
+      expect(await keyApiTotal(keyId)).toBe(41);
+      expect(await grantLastUsed(grant.grantId)).toBe('2026-07-02T10:00:00.000Z');
+      expect(harness.app.get(UsageConsumer).accessLogBatches.skippedCount).toBeGreaterThanOrEqual(4);
+      const [position] = await dataSource.query(
+        `SELECT next_offset FROM usage_ingest.consumer_positions WHERE consumer = $1 AND topic = $2 AND partition = $3`,
+        [harness.accessLogBatchesGroup, TOPICS.accessLogBatches, first.partition],
+      );
+      expect(BigInt(position.next_offset)).toBeGreaterThan(BigInt(marker.offset));
+    });
+
+    it('dead-letters a message with invalid records once, naming each by its position, and counts its other records', async () => {
+      const grant = grantState();
+      const keyId = randomUUID();
+      const [oneBad, twoBad] = [gatewayOfOwn(), gatewayOfOwn()];
+      // Valid by the schema, but a grant without a route cannot be counted.
+      const noRoute = (gatewayId: string) => accessLogRecord(grant, keyId, { route: null, gatewayId });
+      const counted = (gatewayId: string) => accessLogRecord(grant, keyId, { gatewayId });
+      const first = [counted(oneBad), counted(oneBad), noRoute(oneBad), counted(oneBad)];
+      const second = [noRoute(twoBad), counted(twoBad), noRoute(twoBad)];
+      const sent = await produceAccessLogBatches(producer, [...first, ...second]);
+      expect(sent.map((m) => m.records)).toEqual([first, second]);
+
+      // 3 + 1 records counted; the letters were published before that commit.
+      expect(await grantTotalReaching(grant.grantId, 4)).toBe(4);
+      await probeCaughtUp(deadLetterTopic(TOPICS.accessLogBatches));
+      const lettersOf = (gatewayId: string) =>
+        probe.where(
+          (m) =>
+            m.topic === deadLetterTopic(TOPICS.accessLogBatches) && m.key === gatewayId && m.headers['x-dlq-consumer'] === harness.accessLogBatchesGroup,
+        );
+      const [letter, ...moreOfFirst] = lettersOf(oneBad);
+      expect(moreOfFirst).toEqual([]);
+      expect(letter.headers['x-dlq-reason']).toBe(`record 2: request ${first[2].requestId} names grant ${grant.grantId} but no route`);
+      expect(letter.headers['x-dlq-offset']).toBe(sent[0].offset);
+      expect(letter.headers['x-dlq-partition']).toBe(String(sent[0].partition));
+      // The whole message is parked, as it was produced.
+      expect((letter.value as { data: { records: unknown[] } }).data.records).toHaveLength(4);
+
+      const [other, ...moreOfSecond] = lettersOf(twoBad);
+      expect(moreOfSecond).toEqual([]);
+      expect(other.headers['x-dlq-reason']).toBe(
+        `record 0: request ${second[0].requestId} names grant ${grant.grantId} but no route; ` +
+          `record 2: request ${second[2].requestId} names grant ${grant.grantId} but no route`,
+      );
+      expect(other.headers['x-dlq-offset']).toBe(sent[1].offset);
+      expect(await grantTotal(grant.grantId)).toBe(4);
+      expect(await keyApiTotal(keyId)).toBe(4);
+    });
+
+    it('counts v1 and v2 traffic of the same run, for different keys under one grant', async () => {
+      const grant = grantState();
+      const [oldGatewayKey, newGatewayKey] = [randomUUID(), randomUUID()];
+      const call = (keyId: string, i: number) => accessLogRecord(grant, keyId, { at: new Date(Date.UTC(2026, 9, 1, 8, 0, i)).toISOString() });
+      const v1 = Array.from({ length: 30 }, (_, i) => call(oldGatewayKey, i * 2));
+      const v2 = Array.from({ length: 50 }, (_, i) => call(newGatewayKey, i * 2 + 1));
+      await Promise.all([produceAccessLogs(producer, v1), produceAccessLogBatches(producer, v2, { maxRecords: 20 })]);
+
+      expect(await grantTotalReaching(grant.grantId, 80)).toBe(80);
+      expect(await keyApiTotal(oldGatewayKey)).toBe(30);
+      expect(await keyApiTotal(newGatewayKey)).toBe(50);
+      expect(await keyApiRows([oldGatewayKey, newGatewayKey])).toEqual(expectedKeyApiRows([...v1, ...v2]));
+      // The latest call came through v2.
+      expect(await grantLastUsed(grant.grantId)).toBe(latestAt(v2));
+      expect(latestAt(v2)! > latestAt(v1)!).toBe(true);
+    });
   });
 
   it('publishes a key and API last use on first use, then only once it moved past the interval', async () => {

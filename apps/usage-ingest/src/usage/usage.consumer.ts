@@ -1,21 +1,28 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Kafka } from 'kafkajs';
-import { TOPICS } from '@attest/contracts';
-import { BatchConsumers, BatchEventConsumer, KAFKA } from '@attest/messaging';
+import { AccessLogRecord, accessLogRecordsOf, Topic, TOPICS } from '@attest/contracts';
+import { BatchConsumers, BatchConsumerSpec, BatchEvent, BatchEventConsumer, KAFKA, RejectedBatchEvent } from '@attest/messaging';
 import { SERVICE, UsageIngestConfig } from '../config';
 import { UsageService } from './usage.service';
 import { adoptLegacyAccessLogOffsets } from './access-log-group.migration';
 
 /**
- * Counts the gateway's calls a batch at a time. The access log is by far the busiest topic, so it
- * has a batch consumer of its own (its own group) whose stored positions keep a redelivered batch
- * from counting twice; access.grants.v1 stays on the service's event consumer host.
+ * Counts the gateway's calls a batch at a time. The access log is by far the busiest traffic, so each
+ * of its topics has a batch consumer of its own (its own group) whose stored positions keep a
+ * redelivered batch from counting twice; access.grants.v1 stays on the service's event consumer host.
+ *
+ * Gateways produce `gateway.access-log.v2` (many requests per message); `gateway.access-log.v1` (one
+ * request per message) is still consumed while gateways that produce it remain, during a rolling
+ * upgrade. Both are counted the same way, by the same `UsageService.ingest`.
  */
 @Injectable()
 export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(UsageConsumer.name);
-  readonly consumer: BatchEventConsumer<typeof TOPICS.accessLog>;
+  /** `gateway.access-log.v1`: one record per message. */
+  readonly accessLog: BatchEventConsumer<typeof TOPICS.accessLog>;
+  /** `gateway.access-log.v2`: up to 200 records per message. */
+  readonly accessLogBatches: BatchEventConsumer<typeof TOPICS.accessLogBatches>;
   private readonly groupPrefix: string;
 
   constructor(
@@ -25,15 +32,10 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
     private readonly usage: UsageService,
   ) {
     this.groupPrefix = config.get('KAFKA_GROUP_PREFIX', { infer: true });
-    this.consumer = consumers.create({
+    const fetching = accessLogFetching(config);
+    this.accessLog = consumers.create({
       name: 'access-log',
-      fetch: {
-        minBytes: config.get('ACCESS_LOG_MIN_BYTES', { infer: true }),
-        maxBytes: config.get('ACCESS_LOG_MAX_BYTES', { infer: true }),
-        maxBytesPerPartition: config.get('ACCESS_LOG_MAX_BYTES_PER_PARTITION', { infer: true }),
-        maxWaitTimeInMs: config.get('ACCESS_LOG_MAX_WAIT_MS', { infer: true }),
-      },
-      partitionsConsumedConcurrently: config.get('ACCESS_LOG_PARTITIONS_CONCURRENTLY', { infer: true }),
+      ...fetching,
       handler: {
         topic: TOPICS.accessLog,
         handle: async (events, tx) => {
@@ -42,21 +44,83 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
         },
       },
     });
-  }
-
-  get groupId(): string {
-    return this.consumer.groupId;
+    this.accessLogBatches = consumers.create({
+      name: 'access-log-batches',
+      ...fetching,
+      handler: {
+        topic: TOPICS.accessLogBatches,
+        handle: async (events, tx) => {
+          const { records, carriers } = flattenAccessLogBatches(events);
+          const result = await this.usage.ingest(tx, records);
+          return rejectedMessages(events, carriers, result.rejected);
+        },
+      },
+    });
   }
 
   // The messaging module is global, so its start-up (topics, producer for dead letters) has run before this.
   async onApplicationBootstrap(): Promise<void> {
-    await adoptLegacyAccessLogOffsets({ kafka: this.kafka, legacyGroup: `${this.groupPrefix}.${SERVICE}`, group: this.groupId });
-    await this.consumer.start();
-    this.logger.log(`consuming ${TOPICS.accessLog} in batches`);
+    await adoptLegacyAccessLogOffsets({ kafka: this.kafka, legacyGroup: `${this.groupPrefix}.${SERVICE}`, group: this.accessLog.groupId });
+    await Promise.all([this.accessLog.start(), this.accessLogBatches.start()]);
+    this.logger.log(`consuming ${TOPICS.accessLogBatches} and ${TOPICS.accessLog} in batches`);
   }
 
   // Runs before the messaging module's shutdown disconnects the producer that dead letters need.
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer.stop();
+    await Promise.all([this.accessLog.stop(), this.accessLogBatches.stop()]);
   }
+}
+
+/** The fetch tuning both access-log consumers share: bigger partition batches mean fewer, larger transactions. */
+function accessLogFetching(config: ConfigService<UsageIngestConfig, true>): Pick<BatchConsumerSpec<Topic>, 'fetch' | 'partitionsConsumedConcurrently'> {
+  return {
+    fetch: {
+      minBytes: config.get('ACCESS_LOG_MIN_BYTES', { infer: true }),
+      maxBytes: config.get('ACCESS_LOG_MAX_BYTES', { infer: true }),
+      maxBytesPerPartition: config.get('ACCESS_LOG_MAX_BYTES_PER_PARTITION', { infer: true }),
+      maxWaitTimeInMs: config.get('ACCESS_LOG_MAX_WAIT_MS', { infer: true }),
+    },
+    partitionsConsumedConcurrently: config.get('ACCESS_LOG_PARTITIONS_CONCURRENTLY', { infer: true }),
+  };
+}
+
+/** Where a flattened record came from: the message (its index in the batch) and its position in that message's records. */
+interface Carrier {
+  message: number;
+  position: number;
+}
+
+/** Every record of a batch of v2 messages, in order, as the v1 records `ingest` counts, and where each came from. */
+function flattenAccessLogBatches(events: ReadonlyArray<BatchEvent<typeof TOPICS.accessLogBatches>>): { records: AccessLogRecord[]; carriers: Carrier[] } {
+  const records: AccessLogRecord[] = [];
+  const carriers: Carrier[] = [];
+  events.forEach((event, message) => {
+    accessLogRecordsOf(event.event.data).forEach((record, position) => {
+      records.push(record);
+      carriers.push({ message, position });
+    });
+  });
+  return { records, carriers };
+}
+
+/**
+ * The messages to dead-letter for the records `ingest` rejected: each message once, however many of
+ * its records were rejected, with every one named by its position in the message's `records` (from 0)
+ * and its reason. The letter carries the whole message, but its other records are counted: only the
+ * named ones are not.
+ */
+function rejectedMessages(
+  events: ReadonlyArray<BatchEvent<typeof TOPICS.accessLogBatches>>,
+  carriers: readonly Carrier[],
+  rejected: ReadonlyArray<{ index: number; reason: string }>,
+): RejectedBatchEvent[] {
+  const reasons = new Map<number, string[]>();
+  for (const { index, reason } of rejected) {
+    const { message, position } = carriers[index];
+    const named = `record ${position}: ${reason}`;
+    const existing = reasons.get(message);
+    if (existing) existing.push(named);
+    else reasons.set(message, [named]);
+  }
+  return [...reasons].map(([message, named]) => ({ offset: events[message].offset, reason: named.join('; ') }));
 }

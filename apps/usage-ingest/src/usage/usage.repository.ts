@@ -81,7 +81,7 @@ WITH daily AS (
                     ELSE coalesce(k.grant_id, EXCLUDED.grant_id) END,
     last_used_at = greatest(k.last_used_at, EXCLUDED.last_used_at),
     requests = k.requests + EXCLUDED.requests,
-    published_last_used_at = EXCLUDED.published_last_used_at
+    published_last_used_at = greatest(k.published_last_used_at, EXCLUDED.published_last_used_at)
   RETURNING k.key_id, k.api_id, k.principal_id, k.grant_id, k.last_used_at, k.requests
 ), last_used_events AS MATERIALIZED (
   SELECT gen_random_uuid() AS event_id, k.key_id::text || ':' || k.api_id::text AS message_key, k.*

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TOPIC_SPECS, TOPICS } from '../topics';
 
 export const accessOutcomeSchema = z.enum([
   'allowed',
@@ -11,8 +12,8 @@ export const accessOutcomeSchema = z.enum([
   'upstream_error',
 ]);
 
-/** One request seen by the gateway (topic key: key id, or request id when no key matched). */
-export const accessLogSchema = z.object({
+/** One request seen by the gateway, as every access-log contract carries it. */
+export const accessLogEntrySchema = z.object({
   requestId: z.string().min(1),
   at: z.iso.datetime({ offset: true }),
   method: z.string().min(1),
@@ -25,8 +26,46 @@ export const accessLogSchema = z.object({
   keyId: z.uuid().nullable(),
   principalId: z.uuid().nullable(),
   grantId: z.uuid().nullable(),
-  gatewayId: z.string().min(1),
 });
 
+/** `gateway.access-log.v1`: one request per message (topic key: key id, or request id when no key matched). */
+export const accessLogSchema = accessLogEntrySchema.extend({ gatewayId: z.string().min(1) });
+
+/** The most requests one `gateway.access-log.v2` message carries: about 80 kB of JSON, well under the broker's 1 MB limit. */
+export const ACCESS_LOG_BATCH_MAX_RECORDS = 200;
+
+/**
+ * `gateway.access-log.v2`: the requests one gateway answered, many per message. Each message goes to
+ * the partition `accessLogPartition(keyId ?? requestId)` names for all its records, so one key's
+ * requests share a partition as they did under v1's key, and a consumer never counts one key in two
+ * partitions at once.
+ */
+export const accessLogBatchSchema = z.object({
+  gatewayId: z.string().min(1),
+  records: z.array(accessLogEntrySchema).min(1).max(ACCESS_LOG_BATCH_MAX_RECORDS),
+});
+
+export type AccessLogEntryRecord = z.infer<typeof accessLogEntrySchema>;
 export type AccessLogRecord = z.infer<typeof accessLogSchema>;
+export type AccessLogBatch = z.infer<typeof accessLogBatchSchema>;
 export type AccessOutcome = z.infer<typeof accessOutcomeSchema>;
+
+/** The records of a v2 message as v1 records, the shape consumers count. */
+export function accessLogRecordsOf(batch: AccessLogBatch): AccessLogRecord[] {
+  return batch.records.map((record) => ({ ...record, gatewayId: batch.gatewayId }));
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/**
+ * The `gateway.access-log.v2` partition of a record's key (its key id, or request id when no key
+ * matched): FNV-1a over the key's UTF-16 code units, modulo the topic's declared partitions. It is
+ * part of the contract, not of a Kafka client, so every producer groups the same way; a few lines
+ * of arithmetic rather than a client library's internal murmur2.
+ */
+export function accessLogPartition(key: string, partitions: number = TOPIC_SPECS[TOPICS.accessLogBatches].partitions): number {
+  let hash = FNV_OFFSET;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), FNV_PRIME);
+  return (hash >>> 0) % partitions;
+}

@@ -10,17 +10,30 @@ export interface BatchingPublisherOptions<T extends Topic> {
   producer: RecordProducer;
   topic: T;
   source: string;
-  /** Flush when this many records are waiting, and never send more than this in one request... */
+  /** Flush when this many messages are waiting, and never send more than this in one request... */
   maxBatch?: number;
   /** ...or this long after the first one arrived. */
   lingerMs?: number;
-  /** Records kept while the broker is unreachable; past this the oldest are dropped and counted. */
+  /** Messages kept while the broker is unreachable; past this the oldest are dropped and their records counted. */
   maxBuffered?: number;
   /**
    * Skip re-validating each payload against its schema. Only for callers whose payloads are built by
    * type-checked code on a hot path; consumers validate every message regardless.
    */
   trustedPayloads?: boolean;
+}
+
+interface BufferedMessage {
+  key: string;
+  value: string;
+  partition?: number;
+  records: number;
+}
+
+function recordsIn(messages: readonly BufferedMessage[]): number {
+  let records = 0;
+  for (const message of messages) records += message.records;
+  return records;
 }
 
 /**
@@ -30,7 +43,7 @@ export interface BatchingPublisherOptions<T extends Topic> {
  */
 export class BatchingPublisher<T extends Topic> {
   private readonly logger = new Logger(BatchingPublisher.name);
-  private buffer: Array<{ key: string; value: string }> = [];
+  private buffer: BufferedMessage[] = [];
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<boolean> | null = null;
   private closed = false;
@@ -45,25 +58,32 @@ export class BatchingPublisher<T extends Topic> {
     this.contract = EVENT_CONTRACTS[options.topic];
   }
 
+  /** Records dropped (a message counts as the records it carries). */
   get droppedCount(): number {
     return this.dropped;
   }
 
+  /** Records the broker acknowledged. */
   get sentCount(): number {
     return this.sent;
   }
 
+  /** Messages waiting to be sent. */
   get bufferedCount(): number {
     return this.buffer.length;
   }
 
-  publish(key: string, data: EventInputMap[T]): void {
-    this.buffer.push({ key, value: JSON.stringify(this.envelope(key, data)) });
+  /**
+   * Buffers one message. `partition` sends it there instead of where its key hashes; `records` is how
+   * many records it carries (a batch message carries many), which is what the counts count.
+   */
+  publish(key: string, data: EventInputMap[T], options?: { partition?: number; records?: number }): void {
+    const value = JSON.stringify(this.envelope(key, data));
+    const records = options?.records ?? 1;
+    this.buffer.push(options?.partition === undefined ? { key, value, records } : { key, value, partition: options.partition, records });
     const maxBuffered = this.options.maxBuffered ?? 100_000;
     if (this.buffer.length > maxBuffered) {
-      const excess = this.buffer.length - maxBuffered;
-      this.buffer.splice(0, excess);
-      this.dropped += excess;
+      this.dropped += recordsIn(this.buffer.splice(0, this.buffer.length - maxBuffered));
     }
     if (this.closed) return;
     if (this.buffer.length >= this.maxBatch) void this.flush();
@@ -90,10 +110,10 @@ export class BatchingPublisher<T extends Topic> {
     this.clearTimer();
   }
 
-  private async send(batch: Array<{ key: string; value: string }>): Promise<boolean> {
+  private async send(batch: BufferedMessage[]): Promise<boolean> {
     try {
       await this.options.producer.send({ topic: this.options.topic, acks: 1, messages: batch });
-      this.sent += batch.length;
+      this.sent += recordsIn(batch);
       return true;
     } catch (error) {
       this.logger.warn(`could not publish ${batch.length} records to ${this.options.topic}: ${(error as Error).message}`);

@@ -4,7 +4,8 @@ import type { Producer } from '@platformatic/kafka';
 export interface RecordBatchRequest {
   topic: string;
   acks: number;
-  messages: Array<{ key: string; value: string }>;
+  /** A message with a `partition` goes there; one without goes where its key hashes. */
+  messages: Array<{ key: string; value: string; partition?: number }>;
 }
 
 /** What `BatchingPublisher` needs of a producer: kafkajs's `Producer` has this shape, and so does `FastRecordProducer`. */
@@ -44,7 +45,7 @@ export class FastRecordProducer implements RecordProducer {
   }
 
   async send(request: RecordBatchRequest): Promise<unknown> {
-    const messages = request.messages.map(({ key, value }) => ({ topic: request.topic, key, value }));
+    const messages = request.messages.map(({ key, value, partition }) => ({ topic: request.topic, key, value, partition }));
     return (await this.producer).send({ messages, acks: request.acks });
   }
 

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { AccessLogBatch, accessLogBatchSchema, accessLogPartition, TOPIC_SPECS, TOPICS } from '@attest/contracts';
+import { RecordBatchRequest, RecordProducer } from '@attest/messaging';
+import { waitFor } from '@attest/testing';
+import { accessLogEntry } from './access-log-entry.fixtures';
+import { AccessLogBatcher, MAX_MESSAGE_BYTES } from './access-log.batcher';
+
+/** Keeps every produce request; the broker itself is exercised by the worker's integration spec. */
+class CapturingProducer implements RecordProducer {
+  readonly requests: RecordBatchRequest[] = [];
+
+  async send(request: RecordBatchRequest): Promise<void> {
+    this.requests.push(request);
+  }
+
+  get messages() {
+    return this.requests.flatMap((request) =>
+      request.messages.map((message) => ({
+        topic: request.topic,
+        partition: message.partition,
+        bytes: Buffer.byteLength(message.value),
+        batch: (JSON.parse(message.value) as { data: AccessLogBatch }).data,
+      })),
+    );
+  }
+}
+
+const PARTITIONS = TOPIC_SPECS[TOPICS.accessLogBatches].partitions;
+
+describe('AccessLogBatcher', () => {
+  it('sends each partition its own keys’ records, many per message, every record once', async () => {
+    const producer = new CapturingProducer();
+    const batcher = new AccessLogBatcher({ producer, gatewayId: 'gw-1', maxRecords: 10, lingerMs: 60_000 });
+    const keys = Array.from({ length: 12 }, () => randomUUID());
+    const entries = Array.from({ length: 120 }, (_, i) => accessLogEntry({ requestId: `req-${i}`, keyId: keys[i % keys.length] }));
+    for (const entry of entries) batcher.add(entry);
+    await batcher.flush();
+
+    const messages = producer.messages;
+    expect(new Set(messages.map((m) => m.topic))).toEqual(new Set([TOPICS.accessLogBatches]));
+    expect(messages.flatMap((m) => m.batch.records.map((r) => r.requestId)).sort()).toEqual(entries.map((e) => e.requestId).sort());
+    for (const message of messages) {
+      expect(accessLogBatchSchema.parse(message.batch)).toEqual(message.batch);
+      expect(message.batch.gatewayId).toBe('gw-1');
+      expect(message.batch.records.length).toBeLessThanOrEqual(10);
+      for (const record of message.batch.records) expect(accessLogPartition(record.keyId!)).toBe(message.partition);
+    }
+    // Twelve keys spread over every partition, and no message smaller than it had to be.
+    expect(new Set(messages.map((m) => m.partition)).size).toBe(PARTITIONS);
+    const perPartition = new Map<number, number>();
+    for (const entry of entries) perPartition.set(accessLogPartition(entry.keyId!), (perPartition.get(accessLogPartition(entry.keyId!)) ?? 0) + 1);
+    expect(messages).toHaveLength([...perPartition.values()].reduce((sum, records) => sum + Math.ceil(records / 10), 0));
+    expect(batcher.sentCount).toBe(entries.length);
+  });
+
+  it('sends a full group at once and a partial one after the linger, keyed by request id when no key matched', async () => {
+    const producer = new CapturingProducer();
+    const batcher = new AccessLogBatcher({ producer, gatewayId: 'gw-2', maxRecords: 3, lingerMs: 30 });
+    const keyId = randomUUID();
+    for (let i = 0; i < 3; i++) batcher.add(accessLogEntry({ requestId: `full-${i}`, keyId }));
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(producer.messages.map((m) => m.batch.records.map((r) => r.requestId))).toEqual([['full-0', 'full-1', 'full-2']]);
+
+    await batcher.close();
+
+    const lingering = new CapturingProducer();
+    const partial = new AccessLogBatcher({ producer: lingering, gatewayId: 'gw-2', maxRecords: 3, lingerMs: 30 });
+    partial.add(accessLogEntry({ requestId: 'anonymous', keyId: null, outcome: 'unauthenticated', status: 401 }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lingering.messages).toHaveLength(0);
+    await waitFor(() => lingering.messages.length > 0, { timeoutMs: 5_000, description: 'the partial group after its linger' });
+    expect(lingering.messages).toEqual([expect.objectContaining({ partition: accessLogPartition('anonymous'), batch: expect.objectContaining({ records: [expect.objectContaining({ requestId: 'anonymous', keyId: null })] }) })]);
+    await partial.close();
+  });
+
+  it('keeps every message under the size the broker accepts three times over, however long the paths', async () => {
+    const producer = new CapturingProducer();
+    const batcher = new AccessLogBatcher({ producer, gatewayId: 'gw-3', lingerMs: 60_000 });
+    const keyId = randomUUID();
+    // Two hundred 12,000-character paths (non-ASCII, 2 bytes each) would be 4.8 MB in one message.
+    const entries = Array.from({ length: 200 }, (_, i) => accessLogEntry({ requestId: `long-${i}`, keyId, path: `/${'é'.repeat(12_000)}` }));
+    for (const entry of entries) batcher.add(entry);
+    await batcher.flush();
+
+    const messages = producer.messages;
+    expect(messages.flatMap((m) => m.batch.records.map((r) => r.requestId))).toEqual(entries.map((e) => e.requestId));
+    expect(messages.length).toBeGreaterThan(1);
+    for (const message of messages) expect(message.bytes).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    const perRequest = producer.requests.map((request) => request.messages.reduce((sum, m) => sum + Buffer.byteLength(m.value), 0));
+    for (const bytes of perRequest) expect(bytes).toBeLessThan(1024 * 1024);
+  });
+});

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { accessLogPartition, accessLogRecordsOf, TOPIC_SPECS, TOPICS } from '../index';
+
+describe('gateway.access-log.v2', () => {
+  it('names one partition per key, the same every time, and spreads keys over all of them', () => {
+    const keys = Array.from({ length: 300 }, () => randomUUID());
+    const partitions = keys.map((key) => accessLogPartition(key));
+    expect(keys.map((key) => accessLogPartition(key))).toEqual(partitions);
+    const count = TOPIC_SPECS[TOPICS.accessLogBatches].partitions;
+    for (const partition of partitions) expect(partition >= 0 && partition < count && Number.isInteger(partition)).toBe(true);
+    for (let partition = 0; partition < count; partition++) expect(partitions.filter((p) => p === partition).length).toBeGreaterThan(300 / count / 2);
+    // FNV-1a is fixed by the contract: a producer in another language must reach the same partition.
+    expect([accessLogPartition('a'), accessLogPartition('key-1'), accessLogPartition('00000000-0000-0000-0000-000000000000')]).toEqual([
+      0xe40c292c % count,
+      fnv('key-1') % count,
+      fnv('00000000-0000-0000-0000-000000000000') % count,
+    ]);
+  });
+
+  it('gives consumers v1-shaped records, each naming the gateway', () => {
+    const entry = {
+      requestId: 'r-1',
+      at: '2030-01-01T00:00:00.000Z',
+      method: 'GET',
+      path: '/x',
+      status: 200,
+      outcome: 'allowed' as const,
+      latencyMs: 1,
+      apiId: null,
+      route: null,
+      keyId: null,
+      principalId: null,
+      grantId: null,
+    };
+    expect(accessLogRecordsOf({ gatewayId: 'gw', records: [entry, { ...entry, requestId: 'r-2' }] })).toEqual([
+      { ...entry, gatewayId: 'gw' },
+      { ...entry, requestId: 'r-2', gatewayId: 'gw' },
+    ]);
+  });
+});
+
+/** FNV-1a 32-bit over UTF-16 code units, written out independently with BigInt. */
+function fnv(text: string): number {
+  let hash = 0x811c9dc5n;
+  for (let i = 0; i < text.length; i++) hash = ((hash ^ BigInt(text.charCodeAt(i))) * 0x01000193n) & 0xffffffffn;
+  return Number(hash);
+}
