@@ -119,7 +119,8 @@ describe('usage-ingest: batches of access logs into counts, last-used and first-
     );
   }
 
-  it('counts every call of a large batch exactly once, per grant, key, route and day', async () => {
+  /** 900 calls by two keys under three grants, over two days and two routes, and what they must add up to. */
+  function largeBatch() {
     const grants = [grantState(), grantState(), grantState()];
     const keys = [randomUUID(), randomUUID()];
     const records = Array.from({ length: 900 }, (_, i) =>
@@ -128,22 +129,29 @@ describe('usage-ingest: batches of access logs into counts, last-used and first-
         route: i % 5 === 0 ? 'GET /orders' : 'GET /orders/:id',
       }),
     );
-    await produceAccessLogs(producer, records);
+    const counted = async () => {
+      for (const grant of grants) expect(await grantTotalReaching(grant.grantId, 300)).toBe(300);
+      expect(await keyApiTotal(keys[0])).toBe(450);
+      expect(await keyApiTotal(keys[1])).toBe(450);
+      const daily = await dataSource.query(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, route, sum(requests)::int AS requests FROM usage_ingest.usage_daily
+         WHERE grant_id = ANY($1::uuid[]) GROUP BY day, route ORDER BY day, route`,
+        [grants.map((g) => g.grantId)],
+      );
+      expect(daily).toEqual([
+        { day: '2026-06-01', route: 'GET /orders', requests: 90 },
+        { day: '2026-06-01', route: 'GET /orders/:id', requests: 360 },
+        { day: '2026-06-02', route: 'GET /orders', requests: 90 },
+        { day: '2026-06-02', route: 'GET /orders/:id', requests: 360 },
+      ]);
+    };
+    return { grants, keys, records, counted };
+  }
 
-    for (const grant of grants) expect(await grantTotalReaching(grant.grantId, 300)).toBe(300);
-    expect(await keyApiTotal(keys[0])).toBe(450);
-    expect(await keyApiTotal(keys[1])).toBe(450);
-    const daily = await dataSource.query(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, route, sum(requests)::int AS requests FROM usage_ingest.usage_daily
-       WHERE grant_id = ANY($1::uuid[]) GROUP BY day, route ORDER BY day, route`,
-      [grants.map((g) => g.grantId)],
-    );
-    expect(daily).toEqual([
-      { day: '2026-06-01', route: 'GET /orders', requests: 90 },
-      { day: '2026-06-01', route: 'GET /orders/:id', requests: 360 },
-      { day: '2026-06-02', route: 'GET /orders', requests: 90 },
-      { day: '2026-06-02', route: 'GET /orders/:id', requests: 360 },
-    ]);
+  it('counts every call of a large batch exactly once, per grant, key, route and day', async () => {
+    const { records, counted } = largeBatch();
+    await produceAccessLogs(producer, records);
+    await counted();
   });
 
   it('does not count a batch again when Kafka redelivers it to a new process after the database committed it', async () => {
@@ -203,34 +211,14 @@ describe('usage-ingest: batches of access logs into counts, last-used and first-
 
   describe('gateway.access-log.v2: many records per message, as gateways now produce them', () => {
     it('counts records carried in batch messages exactly like v1 records: per grant, key, route and day, with last use', async () => {
-      const grants = [grantState(), grantState(), grantState()];
-      const keys = [randomUUID(), randomUUID()];
-      const records = Array.from({ length: 900 }, (_, i) =>
-        accessLogRecord(grants[i % 3], keys[i % 2], {
-          at: new Date(Date.UTC(2026, 5, 1 + (i % 2), 12, 0, i % 60)).toISOString(),
-          route: i % 5 === 0 ? 'GET /orders' : 'GET /orders/:id',
-        }),
-      );
+      const { grants, keys, records, counted } = largeBatch();
       const messages = await produceAccessLogBatches(producer, records);
       // Several full messages, each on the partition of all its records' keys.
       expect(messages.length).toBeGreaterThanOrEqual(5);
       expect(messages.every((m) => m.records.length <= 200 && m.records.every((r) => accessLogPartition(r.keyId!) === m.partition))).toBe(true);
       expect(messages.reduce((sum, m) => sum + m.records.length, 0)).toBe(900);
 
-      for (const grant of grants) expect(await grantTotalReaching(grant.grantId, 300)).toBe(300);
-      expect(await keyApiTotal(keys[0])).toBe(450);
-      expect(await keyApiTotal(keys[1])).toBe(450);
-      const daily = await dataSource.query(
-        `SELECT to_char(day, 'YYYY-MM-DD') AS day, route, sum(requests)::int AS requests FROM usage_ingest.usage_daily
-         WHERE grant_id = ANY($1::uuid[]) GROUP BY day, route ORDER BY day, route`,
-        [grants.map((g) => g.grantId)],
-      );
-      expect(daily).toEqual([
-        { day: '2026-06-01', route: 'GET /orders', requests: 90 },
-        { day: '2026-06-01', route: 'GET /orders/:id', requests: 360 },
-        { day: '2026-06-02', route: 'GET /orders', requests: 90 },
-        { day: '2026-06-02', route: 'GET /orders/:id', requests: 360 },
-      ]);
+      await counted();
       expect(await keyApiRows(keys)).toEqual(expectedKeyApiRows(records));
       for (const grant of grants) expect(await grantLastUsed(grant.grantId)).toBe(latestAt(records.filter((r) => r.grantId === grant.grantId)));
     });
