@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { EVENT_CONTRACTS, EventInputMap, EventMap, Topic } from '@attest/contracts';
 import { buildEnvelope } from '../envelope.factory';
 import { IsoClock } from '../iso-clock';
-import { RecordProducer } from './record-producer';
+import { RecordProducer, refusedAsTooLarge } from './record-producer';
 
 export interface BatchingPublisherOptions<T extends Topic> {
   /** kafkajs's producer, or `FastRecordProducer` where records are many. */
@@ -110,16 +110,39 @@ export class BatchingPublisher<T extends Topic> {
     this.clearTimer();
   }
 
+  /** Sends a batch; a failure puts what was not sent back at the head of the buffer and retries later. */
   private async send(batch: BufferedMessage[]): Promise<boolean> {
+    const unsent = await this.attempt(batch);
+    if (unsent.length === 0) return true;
+    this.buffer = unsent.concat(this.buffer);
+    if (!this.closed && !this.timer) this.timer = setTimeout(() => void this.flush(), 1000);
+    return false;
+  }
+
+  /**
+   * The messages of the batch not sent, in order. A batch the broker refuses for its size would be
+   * refused forever and hold up everything queued behind it, so its halves are sent in turn instead;
+   * a single message still too large is dropped and counted, since no send can ever deliver it.
+   */
+  private async attempt(batch: BufferedMessage[]): Promise<BufferedMessage[]> {
     try {
       await this.options.producer.send({ topic: this.options.topic, acks: 1, messages: batch });
       this.sent += recordsIn(batch);
-      return true;
+      return [];
     } catch (error) {
-      this.logger.warn(`could not publish ${batch.length} records to ${this.options.topic}: ${(error as Error).message}`);
-      this.buffer = batch.concat(this.buffer);
-      if (!this.closed && !this.timer) this.timer = setTimeout(() => void this.flush(), 1000);
-      return false;
+      if (!refusedAsTooLarge(error)) {
+        this.logger.warn(`could not publish ${batch.length} messages to ${this.options.topic}: ${(error as Error).message}`);
+        return batch;
+      }
+      if (batch.length === 1) {
+        this.dropped += batch[0].records;
+        this.logger.error(`dropped a message of ${Buffer.byteLength(batch[0].value)} bytes for ${this.options.topic}: larger than the broker accepts`);
+        return [];
+      }
+      const first = batch.slice(0, Math.ceil(batch.length / 2));
+      const second = batch.slice(first.length);
+      const unsent = await this.attempt(first);
+      return unsent.length > 0 ? unsent.concat(second) : this.attempt(second);
     }
   }
 

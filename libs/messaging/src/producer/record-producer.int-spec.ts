@@ -15,11 +15,17 @@ jest.setTimeout(60_000);
  */
 const COMPILED = resolve(__dirname, '../../dist/producer/record-producer.js');
 const SCRIPT = `
-  const { FastRecordProducer } = require(process.argv[1]);
+  const { FastRecordProducer, refusedAsTooLarge } = require(process.argv[1]);
   const producer = new FastRecordProducer({ clientId: 'fast-producer-int-spec', brokers: process.env.KAFKA_BROKERS.split(',') });
-  producer.send(JSON.parse(process.argv[2])).then(
+  const request = JSON.parse(process.argv[2]);
+  // A value 'x*N' stands for N x's: a megabyte does not fit in one command-line argument.
+  for (const message of request.messages) {
+    const repeat = /^x\\*(\\d+)$/.exec(message.value);
+    if (repeat) message.value = 'x'.repeat(Number(repeat[1]));
+  }
+  producer.send(request).then(
     () => producer.close().then(() => process.stdout.write('sent')),
-    (error) => producer.close().finally(() => process.stdout.write('failed: ' + error.message)),
+    (error) => producer.close().finally(() => process.stdout.write((refusedAsTooLarge(error) ? 'refused as too large: ' : 'failed: ') + error.message)),
   );
 `;
 
@@ -83,6 +89,14 @@ describe('FastRecordProducer against a real broker', () => {
     expect([...landed.values()].filter((l) => l.again !== undefined)).toHaveLength(50);
     // Spread over the partitions, not all on one.
     expect(new Set([...landed.values()].map((l) => l.fast)).size).toBe(6);
+  });
+
+  it('reports a message, or a partition batch, above the broker\'s size limit as refused for its size, and other failures not', async () => {
+    expect(await sendFast({ topic, acks: 1, messages: [{ key: 'k', value: 'x*1200000', partition: 0 }] })).toMatch(/^refused as too large: /);
+    const together = [1, 2, 3].map((i) => ({ key: `k${i}`, value: 'x*400000', partition: 1 }));
+    expect(await sendFast({ topic, acks: 1, messages: together })).toMatch(/^refused as too large: /);
+    expect(await sendFast({ topic, acks: 1, messages: together.slice(0, 2) })).toBe('sent');
+    expect(await sendFast({ topic: `attest-test-missing-${randomUUID().slice(0, 8)}`, acks: 1, messages: [{ key: 'k', value: 'v' }] })).toMatch(/^failed: /);
   });
 
   it('rejects a send to a topic that does not exist instead of creating it', async () => {

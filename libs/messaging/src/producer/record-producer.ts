@@ -13,6 +13,24 @@ export interface RecordProducer {
   send(request: RecordBatchRequest): Promise<unknown>;
 }
 
+/** Kafka's error codes for a message, or a partition's batch of them, above the broker's `message.max.bytes`. */
+const TOO_LARGE_CODES = new Set([10, 18]);
+const TOO_LARGE_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+
+/**
+ * Whether a send failed because the broker refuses the size of what was sent, which no retry of the
+ * same request can change. kafkajs says so in the error's `type`; `@platformatic/kafka` in the error
+ * code of a partition's response, inside an `AggregateError`.
+ */
+export function refusedAsTooLarge(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { type, errors, response } = error as { type?: unknown; errors?: unknown; response?: unknown };
+  if (typeof type === 'string' && TOO_LARGE_TYPES.has(type)) return true;
+  if (Array.isArray(errors) && errors.some(refusedAsTooLarge)) return true;
+  const responses = (response as { responses?: Array<{ partitionResponses?: Array<{ errorCode?: number }> }> } | undefined)?.responses;
+  return Array.isArray(responses) && responses.some((topic) => topic.partitionResponses?.some((partition) => TOO_LARGE_CODES.has(partition.errorCode ?? 0)));
+}
+
 /**
  * The producer for records sent by the hundred thousand (the gateway's access log), on
  * `@platformatic/kafka`: about 6 µs of CPU per 600-byte record where kafkajs spends about 20, which
