@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Admin, Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Client } from 'pg';
-import { ACCESS_LOG_BATCH_MAX_RECORDS, AccessLogBatch, AccessLogEntryRecord, accessLogPartition, EVENT_CONTRACTS, Topic, TOPIC_SPECS, TOPICS } from '@attest/contracts';
+import { AccessLogBatch, AccessLogEntryRecord, EVENT_CONTRACTS, groupAccessLogRecords, Topic, TOPIC_SPECS, TOPICS } from '@attest/contracts';
 import { freePort, ServiceProcess } from '@attest/testing';
 import { withManifestNodeOptions } from './manifest';
 import { profiling } from './profiling';
@@ -342,32 +342,20 @@ const ROUTES = ['GET /items/:id', 'GET /items', 'POST /items', 'PUT /items/:id',
 const CONTRACT = EVENT_CONTRACTS[TOPICS.accessLogBatches];
 
 /**
- * `count` requests as a gateway sends them: grouped by the partition of their key (`accessLogPartition`),
- * a message of 200 records to that partition whenever a group is full, and what remains at the end;
- * 1 in 20 is a denied call (no grant).
+ * `count` requests as a gateway sends them: grouped by the partition of their key, up to 200 records a
+ * message (`groupAccessLogRecords`); 1 in 20 is a denied call (no grant).
  */
 function buildMessages({ subjects, count, seed }: { subjects: Subject[]; count: number; seed: number }): Message[] {
-  const messages: Message[] = [];
-  const groups: AccessLogEntryRecord[][] = Array.from({ length: TOPIC_SPECS[TOPICS.accessLogBatches].partitions }, () => []);
-  const emit = (partition: number) => {
-    const records = groups[partition];
-    if (records.length === 0) return;
-    groups[partition] = [];
-    const data: AccessLogBatch = { gatewayId: GATEWAY_ID, records };
-    const at = records[records.length - 1].at;
-    const envelope = { id: randomUUID(), type: CONTRACT.type, version: CONTRACT.version, occurredAt: at, source: 'gateway', subject: GATEWAY_ID, data };
-    messages.push({ key: GATEWAY_ID, partition, value: JSON.stringify(envelope), records: records.length });
-  };
+  const records: AccessLogEntryRecord[] = [];
   const base = Date.now();
   let random = (seed * 2654435761 + 1) >>> 0;
   for (let i = 0; i < count; i++) {
     random = (Math.imul(random, 1664525) + 1013904223) >>> 0;
     const s = subjects[random % subjects.length];
     const denied = random % 20 === 0;
-    const at = new Date(base + i / 50).toISOString();
-    const record: AccessLogEntryRecord = {
+    records.push({
       requestId: randomUUID(),
-      at,
+      at: new Date(base + i / 50).toISOString(),
       method: 'GET',
       path: `/bench/items/${i}`,
       status: denied ? 403 : 200,
@@ -378,13 +366,14 @@ function buildMessages({ subjects, count, seed }: { subjects: Subject[]; count: 
       keyId: s.keyId,
       principalId: s.principalId,
       grantId: denied ? null : s.grantId,
-    };
-    const partition = accessLogPartition(s.keyId);
-    groups[partition].push(record);
-    if (groups[partition].length >= ACCESS_LOG_BATCH_MAX_RECORDS) emit(partition);
+    });
   }
-  for (let partition = 0; partition < groups.length; partition++) emit(partition);
-  return messages;
+  return groupAccessLogRecords(records).map(({ partition, records: carried }) => {
+    const data: AccessLogBatch = { gatewayId: GATEWAY_ID, records: carried };
+    const at = carried[carried.length - 1].at;
+    const envelope = { id: randomUUID(), type: CONTRACT.type, version: CONTRACT.version, occurredAt: at, source: 'gateway', subject: GATEWAY_ID, data };
+    return { key: GATEWAY_ID, partition, value: JSON.stringify(envelope), records: carried.length };
+  });
 }
 
 function recordsIn(messages: readonly Message[]): number {

@@ -5,9 +5,9 @@ export interface AccessLogWorkerData {
   brokers: string[];
   gatewayId: string;
   logLevel: string;
-  /** Records per `gateway.access-log.v2` message, and how long a record waits for others. */
-  maxRecords: number;
-  lingerMs: number;
+  /** Records per `gateway.access-log.v2` message, and how long a record waits for others; the batcher's defaults unless a test sets them. */
+  maxRecords?: number;
+  lingerMs?: number;
   /** The nice value the worker gives its own thread (0 = the request thread's priority). */
   nice: number;
   /** Entries handed over and not yet taken, over shared memory: the request thread adds, the worker subtracts. */

@@ -7,7 +7,7 @@ import { GatewayConfig } from '../config';
 import { GATEWAY_LOGGER } from '../logging/gateway-logger';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { AccessLogEntry } from './access-log-entry';
-import { AccessLogSink, InlineAccessLogSink, PRODUCER_BATCH, workerAvailable, WorkerAccessLogSink } from './access-log.sinks';
+import { AccessLogSink, InlineAccessLogSink, workerAvailable, WorkerAccessLogSink } from './access-log.sinks';
 
 const MAX_EARLY_ENTRIES = 10_000;
 
@@ -61,7 +61,6 @@ export class AccessLogService {
           gatewayId,
           logLevel: this.config.get('LOG_LEVEL', { infer: true }),
           nice: this.config.get('ACCESS_LOG_WORKER_NICE', { infer: true }),
-          ...PRODUCER_BATCH,
         },
         logger: this.logger,
         inThread,

@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Producer } from 'kafkajs';
 import type { Logger as PinoLogger } from 'pino';
-import { ACCESS_LOG_BATCH_MAX_RECORDS } from '@attest/contracts';
 import { AccessLogEntry, PACKED_FIELDS, PackedValue, packEntry, unpackEntry } from './access-log-entry';
-import { ACCESS_LOG_LINGER_MS, AccessLogBatcher } from './access-log.batcher';
+import { AccessLogBatcher } from './access-log.batcher';
 import { AccessLogWorkerData, FromAccessLogWorker, ToAccessLogWorker } from './access-log.protocol';
 
 /** Where access-log entries go: produced in this thread, or handed to the producer thread. */
@@ -22,36 +21,34 @@ export interface AccessLogSink {
   close(): Promise<void>;
 }
 
-export const PRODUCER_BATCH = { maxRecords: ACCESS_LOG_BATCH_MAX_RECORDS, lingerMs: ACCESS_LOG_LINGER_MS };
-
 /** Produces in the request thread; used where no compiled worker exists (tests running the sources). */
 export class InlineAccessLogSink implements AccessLogSink {
   readonly mode = 'inline';
   readonly overflowedCount = 0;
-  private readonly publisher: AccessLogBatcher;
+  private readonly batcher: AccessLogBatcher;
 
   constructor(options: { producer: Producer; gatewayId: string }) {
-    this.publisher = new AccessLogBatcher({ producer: options.producer, gatewayId: options.gatewayId });
+    this.batcher = new AccessLogBatcher(options);
   }
 
   get droppedCount(): number {
-    return this.publisher.droppedCount;
+    return this.batcher.droppedCount;
   }
 
   get sentCount(): number {
-    return this.publisher.sentCount;
+    return this.batcher.sentCount;
   }
 
   write(entry: AccessLogEntry): void {
-    this.publisher.add(entry);
+    this.batcher.add(entry);
   }
 
   flush(): Promise<void> {
-    return this.publisher.flush();
+    return this.batcher.flush();
   }
 
   close(): Promise<void> {
-    return this.publisher.close();
+    return this.batcher.close();
   }
 }
 

@@ -24,10 +24,10 @@ const logger = new Logger('AccessLogWorker');
 lowerPriority(data.nice);
 
 const producer = new FastRecordProducer({ clientId: 'gateway-access-log', brokers: data.brokers });
-const publisher = new AccessLogBatcher({ producer, gatewayId: data.gatewayId, maxRecords: data.maxRecords, lingerMs: data.lingerMs });
+const batcher = new AccessLogBatcher({ producer, gatewayId: data.gatewayId, maxRecords: data.maxRecords, lingerMs: data.lingerMs });
 
-function publishAll(batch: readonly PackedValue[]): void {
-  for (let offset = 0; offset < batch.length; offset += PACKED_FIELDS) publisher.add(unpackEntry(batch, offset));
+function addAll(batch: readonly PackedValue[]): void {
+  for (let offset = 0; offset < batch.length; offset += PACKED_FIELDS) batcher.add(unpackEntry(batch, offset));
 }
 
 /**
@@ -55,25 +55,25 @@ function post(message: FromAccessLogWorker): void {
 port.on('message', (message: ToAccessLogWorker) => {
   switch (message.type) {
     case 'entries':
-      // The producer connects on its first send; until the broker answers, batches wait in the publisher's bounded buffer.
-      publishAll(message.batch);
+      // The producer connects on its first send; until the broker answers, messages wait in the batcher's bounded buffer.
+      addAll(message.batch);
       Atomics.sub(data.pending, 0, message.batch.length / PACKED_FIELDS);
       return;
     case 'flush':
-      void publisher.flush().then(() => post({ type: 'done', id: message.id, sent: publisher.sentCount, dropped: publisher.droppedCount }));
+      void batcher.flush().then(() => post({ type: 'done', id: message.id, sent: batcher.sentCount, dropped: batcher.droppedCount }));
       return;
     case 'close':
-      void publisher
+      void batcher
         .close()
         .then(() => producer.close())
         .catch((error: Error) => logger.warn(`closing the access-log producer failed: ${error.message}`))
         .then(() => {
           clearInterval(stats);
-          post({ type: 'done', id: message.id, sent: publisher.sentCount, dropped: publisher.droppedCount });
+          post({ type: 'done', id: message.id, sent: batcher.sentCount, dropped: batcher.droppedCount });
           port.close();
         });
       return;
   }
 });
 
-const stats = setInterval(() => post({ type: 'stats', sent: publisher.sentCount, dropped: publisher.droppedCount }), STATS_EVERY_MS);
+const stats = setInterval(() => post({ type: 'stats', sent: batcher.sentCount, dropped: batcher.droppedCount }), STATS_EVERY_MS);

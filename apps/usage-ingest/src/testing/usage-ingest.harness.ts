@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { Kafka, Producer } from 'kafkajs';
-import { ACCESS_LOG_BATCH_MAX_RECORDS, AccessGrant, AccessLogEntryRecord, accessLogPartition, AccessLogRecord, TOPICS } from '@attest/contracts';
+import { AccessGrant, AccessLogEntryRecord, AccessLogRecord, groupAccessLogRecords, TOPICS } from '@attest/contracts';
 import { buildEnvelope, createKafkaClient, ensureTopics, parseBrokers, partitionOf } from '@attest/messaging';
 import { ensureDatabase } from '@attest/persistence';
 import { listenWhenReady, suiteDatabaseUrl } from '@attest/testing';
@@ -169,21 +169,14 @@ export async function produceAccessLogBatches(
   records: readonly AccessLogRecord[],
   options: { maxRecords?: number } = {},
 ): Promise<ProducedAccessLogBatch[]> {
-  const maxRecords = options.maxRecords ?? ACCESS_LOG_BATCH_MAX_RECORDS;
-  const groups = new Map<string, { gatewayId: string; partition: number; records: AccessLogRecord[] }>();
+  const byGateway = new Map<string, AccessLogRecord[]>();
   for (const record of records) {
-    const partition = accessLogPartition(record.keyId ?? record.requestId);
-    const group = `${partition}:${record.gatewayId}`;
-    const found = groups.get(group) ?? { gatewayId: record.gatewayId, partition, records: [] };
-    found.records.push(record);
-    groups.set(group, found);
+    const sent = byGateway.get(record.gatewayId);
+    if (sent === undefined) byGateway.set(record.gatewayId, [record]);
+    else sent.push(record);
   }
-  const batches = [...groups.values()].flatMap(({ gatewayId, partition, records: grouped }) =>
-    Array.from({ length: Math.ceil(grouped.length / maxRecords) }, (_, i) => ({
-      gatewayId,
-      partition,
-      records: grouped.slice(i * maxRecords, (i + 1) * maxRecords),
-    })),
+  const batches = [...byGateway].flatMap(([gatewayId, sent]) =>
+    groupAccessLogRecords(sent, options.maxRecords).map(({ partition, records: carried }) => ({ gatewayId, partition, records: carried })),
   );
   const messages = batches.map(({ gatewayId, partition, records: carried }) => {
     // The gateway id is said once, for the whole message.

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { accessLogPartition, accessLogRecordsOf, TOPIC_SPECS, TOPICS } from '../index';
+import { accessLogPartition, accessLogRecordsOf, groupAccessLogRecords, TOPIC_SPECS, TOPICS } from '../index';
 
 describe('gateway.access-log.v2', () => {
   it('names one partition per key, the same every time, and spreads keys over all of them', () => {
@@ -15,6 +15,24 @@ describe('gateway.access-log.v2', () => {
       fnv('key-1') % count,
       fnv('00000000-0000-0000-0000-000000000000') % count,
     ]);
+  });
+
+  it('groups records by their key\'s partition, in order, at most so many to a message', () => {
+    const keys = Array.from({ length: 7 }, () => randomUUID());
+    const records = Array.from({ length: 50 }, (_, i) => ({ requestId: `r-${i}`, keyId: i % 10 === 9 ? null : keys[i % keys.length] }));
+    const groups = groupAccessLogRecords(records, 4);
+    expect(groups.flatMap((g) => g.records).sort((a, b) => Number(a.requestId.slice(2)) - Number(b.requestId.slice(2)))).toEqual(records);
+    for (const { partition, records: grouped } of groups) {
+      expect(grouped.length).toBeGreaterThan(0);
+      expect(grouped.length).toBeLessThanOrEqual(4);
+      for (const record of grouped) expect(accessLogPartition(record.keyId ?? record.requestId)).toBe(partition);
+    }
+    for (let partition = 0; partition < TOPIC_SPECS[TOPICS.accessLogBatches].partitions; partition++) {
+      const inPartition = groups.filter((g) => g.partition === partition).flatMap((g) => g.records);
+      expect(inPartition).toEqual(records.filter((r) => accessLogPartition(r.keyId ?? r.requestId) === partition));
+      // Only a partition's last message may be short of the maximum.
+      expect(groups.filter((g) => g.partition === partition).slice(0, -1).every((g) => g.records.length === 4)).toBe(true);
+    }
   });
 
   it('gives consumers v1-shaped records, each naming the gateway', () => {

@@ -69,3 +69,27 @@ export function accessLogPartition(key: string, partitions: number = TOPIC_SPECS
   for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), FNV_PRIME);
   return (hash >>> 0) % partitions;
 }
+
+/**
+ * Records grouped as a `gateway.access-log.v2` producer sends them: by the partition of their key, in
+ * order, at most `maxRecords` to a message. For producers that hold their records already; the
+ * gateway, which cannot wait for all of them, groups as they come (and bounds messages by size too).
+ */
+export function groupAccessLogRecords<R extends { keyId: string | null; requestId: string }>(
+  records: readonly R[],
+  maxRecords: number = ACCESS_LOG_BATCH_MAX_RECORDS,
+): Array<{ partition: number; records: R[] }> {
+  const open = new Map<number, R[]>();
+  const groups: Array<{ partition: number; records: R[] }> = [];
+  for (const record of records) {
+    const partition = accessLogPartition(record.keyId ?? record.requestId);
+    let group = open.get(partition);
+    if (group === undefined || group.length >= maxRecords) {
+      group = [];
+      open.set(partition, group);
+      groups.push({ partition, records: group });
+    }
+    group.push(record);
+  }
+  return groups;
+}

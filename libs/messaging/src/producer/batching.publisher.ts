@@ -78,9 +78,7 @@ export class BatchingPublisher<T extends Topic> {
    * many records it carries (a batch message carries many), which is what the counts count.
    */
   publish(key: string, data: EventInputMap[T], options?: { partition?: number; records?: number }): void {
-    const value = JSON.stringify(this.envelope(key, data));
-    const records = options?.records ?? 1;
-    this.buffer.push(options?.partition === undefined ? { key, value, records } : { key, value, partition: options.partition, records });
+    this.buffer.push({ key, value: JSON.stringify(this.envelope(key, data)), partition: options?.partition, records: options?.records ?? 1 });
     const maxBuffered = this.options.maxBuffered ?? 100_000;
     if (this.buffer.length > maxBuffered) {
       this.dropped += recordsIn(this.buffer.splice(0, this.buffer.length - maxBuffered));
