@@ -1,4 +1,4 @@
-import { variantSettings } from './gateway-load';
+import { thereAndBack, variantSettings } from './gateway-load';
 
 describe('variantSettings (BENCH_GATEWAY_VARIANT_ENV)', () => {
   it('reads NAME=value pairs, a value running to the next pair so NODE_OPTIONS may hold several flags', () => {
@@ -11,5 +11,21 @@ describe('variantSettings (BENCH_GATEWAY_VARIANT_ENV)', () => {
 
   it('refuses text without a pair', () => {
     expect(() => variantSettings('--max-old-space-size=256')).toThrow(/NAME=value/);
+  });
+});
+
+describe('thereAndBack (the order of measurements within a round)', () => {
+  it('measures every target twice, in order and then in reverse, so neighbours are measured side by side both ways', () => {
+    expect(thereAndBack(5)).toEqual([0, 1, 2, 3, 4, 4, 3, 2, 1, 0]);
+    // Every target's two measurements sit symmetrically about the round's middle: a steady drift weighs on all alike.
+    const order = thereAndBack(5);
+    for (let target = 0; target < 5; target++) {
+      const [first, second] = [order.indexOf(target), order.lastIndexOf(target)];
+      expect((first + second) / 2).toBe((order.length - 1) / 2);
+    }
+  });
+
+  it('is empty for no targets', () => {
+    expect(thereAndBack(0)).toEqual([]);
   });
 });

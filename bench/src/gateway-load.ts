@@ -24,7 +24,10 @@ export interface GatewayLoadOptions {
   warmUpSeconds: number;
   connections: number;
   threads: number;
-  /** Targets are measured in turn, round after round, so a passing load on the machine spreads over all of them. */
+  /**
+   * Targets are measured in turn, round after round, so a passing load on the machine spreads over all
+   * of them; within a round each is measured twice, in order and in reverse, so a drift within the round falls on all.
+   */
   rounds: number;
   /** Another build of the gateway (its dist/main.js) measured beside this one, for before/after comparisons. */
   baselineGatewayMain?: string;
@@ -88,6 +91,17 @@ export function variantSettings(text: string): Record<string, string> {
   for (const match of text.trim().matchAll(/([A-Z][A-Z0-9_]*)=(.*?)(?=\s+[A-Z][A-Z0-9_]*=|$)/g)) settings[match[1]] = match[2];
   if (Object.keys(settings).length === 0) throw new Error(`BENCH_GATEWAY_VARIANT_ENV: expected NAME=value pairs, got ${JSON.stringify(text)}`);
   return settings;
+}
+
+/**
+ * The order targets are measured in within a round, each twice: there and back (A B C C B A), with
+ * nothing started in between. Targets measured side by side then share the machine's state, which
+ * drifts over seconds to minutes (one bare proxy process, unchanged, served 7,400 to 13,900 req/s in
+ * consecutive 3 s runs), and a steady drift within the round weighs on every target alike.
+ */
+export function thereAndBack(count: number): number[] {
+  const there = Array.from({ length: count }, (_, i) => i);
+  return [...there, ...[...there].reverse()];
 }
 
 export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measured[]> {
@@ -155,14 +169,18 @@ export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measu
     const warmUp = (target: Target) => wrk(target, { ...options, seconds: options.warmUpSeconds });
     for (const target of targets) await warmUp(target);
     const rounds: Measured[][] = targets.map(() => []);
+    const halfSeconds = Math.max(1, Math.round(options.seconds / options.rounds / 2));
     for (let round = 0; round < options.rounds; round++) {
-      for (const [i, target] of targets.entries()) {
-        if (options.freshProcesses && round > 0 && target.relaunch !== undefined) {
+      if (options.freshProcesses && round > 0) {
+        for (const target of targets) {
+          if (target.relaunch === undefined) continue;
           await target.relaunch();
           await warmUp(target);
         }
-        rounds[i].push(await measureTarget(target, { ...options, seconds: Math.max(1, Math.round(options.seconds / options.rounds)) }));
       }
+      const halves: Measured[][] = targets.map(() => []);
+      for (const i of thereAndBack(targets.length)) halves[i].push(await measureTarget(targets[i], { ...options, seconds: halfSeconds }));
+      halves.forEach((measured, i) => rounds[i].push(combine(measured)));
     }
     const results = rounds.map(combine);
     printReport(results, rounds, options);
@@ -521,7 +539,7 @@ function printReport(results: Measured[], rounds: Measured[][], options: Gateway
   const roundsOf = (prefix: string) => rounds[indexOf(prefix)];
   console.log(
     `\n== gateway under load (wrk -t${options.threads} -c${options.connections} --latency, loopback, same nginx upstream; ` +
-      `${options.seconds}s per target in ${options.rounds} interleaved rounds after ${options.warmUpSeconds}s warm-up` +
+      `${options.seconds}s per target in ${options.rounds} interleaved rounds, each there and back, after ${options.warmUpSeconds}s warm-up` +
       `${options.freshProcesses ? ', every Node target a fresh process each round' : ''})`,
   );
   console.log(`gateways run with NODE_OPTIONS=${withManifestNodeOptions('gateway') || '(none)'} as deploy/base/gateway.yaml runs them, and so does the bare proxy`);

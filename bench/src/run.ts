@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     warmUpSeconds: Number(process.env.BENCH_WARM_UP_SECONDS ?? 3),
     connections: CONNECTIONS,
     threads: 2,
-    rounds: Number(process.env.BENCH_GATEWAY_ROUNDS ?? 4),
+    rounds: Number(process.env.BENCH_GATEWAY_ROUNDS ?? 5),
     baselineGatewayMain: process.env.BENCH_BASELINE_GATEWAY_MAIN,
     variantEnv: process.env.BENCH_GATEWAY_VARIANT_ENV,
     inlineLogTarget: process.env.BENCH_GATEWAY_INLINE_LOG !== '0',
