@@ -167,16 +167,7 @@ function forwardedFor(previous: string | undefined, client: string | undefined):
   return previous === undefined ? address : `${previous}, ${address}`;
 }
 
-/** The IETF draft's fields (draft-ietf-httpapi-ratelimit-headers-06), on every answer to a limited request. */
+/** The IETF draft's two fields (draft-ietf-httpapi-ratelimit-headers-11), on every answer to a limited request. */
 function pushRateLimitFields(headers: string[], fields: RateLimitFields): void {
-  headers.push(
-    'ratelimit-policy',
-    fields.policy,
-    'ratelimit-limit',
-    String(fields.limit),
-    'ratelimit-remaining',
-    String(fields.remaining),
-    'ratelimit-reset',
-    String(fields.resetSeconds),
-  );
+  headers.push('ratelimit-policy', fields.policy, 'ratelimit', fields.limit);
 }

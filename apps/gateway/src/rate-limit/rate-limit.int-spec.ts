@@ -106,12 +106,11 @@ describe('rate limits and quotas at the gateway', () => {
     // The 404 used to wait for the key took nothing: only requests that reach a route count.
     const first = await call(local, `${open.basePath}/items/1`, key);
     expect(first.status).toBe(200);
-    expect(first.headers.get('ratelimit-policy')).toBe('1;w=100;burst=3');
-    expect(first.headers.get('ratelimit-limit')).toBe('3');
-    expect(first.headers.get('ratelimit-remaining')).toBe('2');
-    expect(Number(first.headers.get('ratelimit-reset'))).toBeGreaterThan(0);
-    expect((await call(local, `${open.basePath}/items/2`, key)).headers.get('ratelimit-remaining')).toBe('1');
-    expect((await call(local, `${open.basePath}/items/3`, key)).headers.get('ratelimit-remaining')).toBe('0');
+    // A burst of 3 refilled at 0.01/s: 3 requests over 300 s, and one more whole token every 100 s.
+    expect(first.headers.get('ratelimit-policy')).toBe('"key-rate";q=3;w=300');
+    expect(serviceLimit(first)).toEqual({ policy: 'key-rate', remaining: 2, windowSeconds: 100 });
+    expect(serviceLimit(await call(local, `${open.basePath}/items/2`, key))).toMatchObject({ remaining: 1 });
+    expect(serviceLimit(await call(local, `${open.basePath}/items/3`, key))).toMatchObject({ remaining: 0 });
 
     const limited = await call(local, `${open.basePath}/items/4`, key);
     expect(limited.status).toBe(429);
@@ -120,7 +119,8 @@ describe('rate limits and quotas at the gateway', () => {
     // One token comes back every 100 s at 0.01 requests per second.
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(90);
     expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(100);
-    expect(limited.headers.get('ratelimit-remaining')).toBe('0');
+    // The effective window ends when Retry-After does.
+    expect(serviceLimit(limited)).toEqual({ policy: 'key-rate', remaining: 0, windowSeconds: Number(limited.headers.get('retry-after')) });
     expect(limited.body).not.toContain(key.secret);
   });
 
@@ -131,7 +131,8 @@ describe('rate limits and quotas at the gateway', () => {
     expect(limited.status).toBe(429);
     const untilMidnight = (Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 1) - Date.now()) / 1000;
     expect(Math.abs(Number(limited.headers.get('retry-after')) - untilMidnight)).toBeLessThan(5);
-    expect(limited.headers.get('ratelimit-policy')).toBe('3;w=86400');
+    expect(limited.headers.get('ratelimit-policy')).toBe('"api-day";q=3;w=86400');
+    expect(serviceLimit(limited)).toMatchObject({ policy: 'api-day', remaining: 0 });
     // The quota is per key on that API: another key, or the same key on another API, is unaffected.
     expect((await call(local, `${daily.basePath}/items/1`, second)).status).toBe(200);
     expect((await call(local, `${open.basePath}/items/1`, first)).status).toBe(200);
@@ -143,7 +144,7 @@ describe('rate limits and quotas at the gateway', () => {
     expect((await call(local, `${daily.basePath}/items/1`, key)).status).toBe(200);
     const limited = await call(local, `${open.basePath}/items/2`, key);
     expect(limited.status).toBe(429);
-    expect(limited.headers.get('ratelimit-policy')).toMatch(/^2;w=\d+$/);
+    expect(limited.headers.get('ratelimit-policy')).toMatch(/^"key-month";q=2;w=\d+$/);
   });
 
   it('shares a quota across two gateways through Redis: N calls split over both, then the next on either is 429', async () => {
@@ -169,7 +170,7 @@ describe('rate limits and quotas at the gateway', () => {
     await syncsAfterNow([sharedA, sharedB], 2);
     const limited = await call(sharedB, `${open.basePath}/items/9`, key);
     expect(limited.status).toBe(429);
-    expect(limited.headers.get('ratelimit-remaining')).toBe('0');
+    expect(serviceLimit(limited)).toMatchObject({ policy: 'key-rate', remaining: 0 });
     expect((await call(sharedA, `${open.basePath}/items/9`, key)).status).toBe(429);
     expect(metricValue(await metrics(sharedA), 'gateway_rate_limit_redis_up')).toBe(1);
     expect((await readyBody(sharedA)).body.rateLimit).toMatchObject({ mode: 'redis', redis: 'up' });
@@ -189,3 +190,10 @@ describe('rate limits and quotas at the gateway', () => {
     expect(ready.body.rateLimit).toMatchObject({ mode: 'redis', redis: 'down' });
   });
 });
+
+/** The `RateLimit` field of an answer (one service limit item, as the gateway sends it), parsed; null when absent or malformed. */
+function serviceLimit(response: { headers: Headers }): { policy: string; remaining: number; windowSeconds: number | null } | null {
+  const match = /^"([a-z-]+)";r=(\d+)(?:;t=(\d+))?$/.exec(response.headers.get('ratelimit') ?? '');
+  if (match === null) return null;
+  return { policy: match[1], remaining: Number(match[2]), windowSeconds: match[3] === undefined ? null : Number(match[3]) };
+}

@@ -26,11 +26,12 @@ describe('RateLimiter', () => {
     expect(limiter.check(request({ keyLimits }))).toEqual({
       allowed: true,
       retryAfterSeconds: 0,
-      fields: { policy: '1;w=1;burst=2', limit: 2, remaining: 1, resetSeconds: 1 },
+      fields: { policy: '"key-rate";q=2;w=2', limit: '"key-rate";r=1;t=1' },
     });
-    expect(limiter.check(request({ keyLimits })).fields).toMatchObject({ remaining: 0, resetSeconds: 2 });
+    expect(limiter.check(request({ keyLimits })).fields?.limit).toBe('"key-rate";r=0;t=1');
+    // Refused, the effective window ends when Retry-After does (the draft: Retry-After not before the window's end).
     const refused = limiter.check(request({ keyLimits }));
-    expect(refused).toMatchObject({ allowed: false, retryAfterSeconds: 1, fields: { limit: 2, remaining: 0 } });
+    expect(refused).toMatchObject({ allowed: false, retryAfterSeconds: 1, fields: { limit: '"key-rate";r=0;t=1' } });
     now += 1000;
     expect(limiter.check(request({ keyLimits })).allowed).toBe(true);
   });
@@ -55,18 +56,18 @@ describe('RateLimiter', () => {
     expect(limiter.check(request({ keyLimits, apiLimits })).allowed).toBe(true);
     const refused = limiter.check(request({ keyLimits, apiLimits }));
     expect(refused.allowed).toBe(false);
-    expect(limiter.check(request({ keyLimits, apiId: 'other' })).fields).toMatchObject({ limit: 5, remaining: 3 });
+    expect(limiter.check(request({ keyLimits, apiId: 'other' })).fields?.limit).toBe('"key-rate";r=3;t=1');
   });
 
   it('enforces a daily quota until the next UTC midnight and reports both policies', () => {
     const keyLimits = { rateLimit: null, quota: { perDay: 2, perMonth: 100 } };
     limiter.check(request({ keyLimits }));
     const last = limiter.check(request({ keyLimits }));
-    expect(last.fields).toEqual({ policy: '2;w=86400, 100;w=2678400', limit: 2, remaining: 0, resetSeconds: 14 * 3600 });
+    expect(last.fields).toEqual({ policy: '"key-day";q=2;w=86400, "key-month";q=100;w=2678400', limit: `"key-day";r=0;t=${14 * 3600}` });
     const refused = limiter.check(request({ keyLimits }));
     expect(refused).toMatchObject({ allowed: false, retryAfterSeconds: 14 * 3600 });
     now = Date.parse('2030-05-21T00:00:00Z');
-    expect(limiter.check(request({ keyLimits })).fields).toMatchObject({ limit: 2, remaining: 1 });
+    expect(limiter.check(request({ keyLimits })).fields?.limit).toBe('"key-day";r=1;t=86400');
   });
 
   it('enforces a monthly quota across days', () => {
@@ -80,15 +81,30 @@ describe('RateLimiter', () => {
     expect(limiter.check(request({ keyLimits })).allowed).toBe(true);
   });
 
-  it('writes a fractional rate over a window of whole requests', () => {
-    const keyLimits = { rateLimit: { requestsPerSecond: 0.5, burst: 3 }, quota: null };
-    expect(limiter.check(request({ keyLimits })).fields?.policy).toBe('1;w=2;burst=3');
+  it('writes a bucket as its burst over the whole seconds it takes to refill, never more than it admits', () => {
+    expect(limiter.check(request({ keyLimits: { rateLimit: { requestsPerSecond: 0.5, burst: 3 }, quota: null } })).fields?.policy).toBe('"key-rate";q=3;w=6');
+    expect(limiter.check(request({ keyId: 'k2', keyLimits: { rateLimit: { requestsPerSecond: 3, burst: 10 }, quota: null } })).fields?.policy).toBe(
+      '"key-rate";q=10;w=4',
+    );
+  });
+
+  it("lists the key's own policies and its policies on the API, and names the one closest to exhaustion", () => {
+    const keyLimits = { rateLimit: { requestsPerSecond: 10, burst: 20 }, quota: null };
+    const apiLimits = { rateLimit: null, quota: { perDay: 5, perMonth: null } };
+    const first = limiter.check(request({ keyLimits, apiLimits })).fields;
+    expect(first).toEqual({ policy: '"key-rate";q=20;w=2, "api-day";q=5;w=86400', limit: `"api-day";r=4;t=${14 * 3600}` });
+    // The joined policy is kept, not rebuilt, while neither subject changes.
+    expect(limiter.check(request({ keyLimits, apiLimits })).fields?.policy).toBe(first!.policy);
+    const wider = { rateLimit: null, quota: { perDay: 50, perMonth: null } };
+    expect(limiter.check(request({ keyLimits, apiLimits: wider }))).toMatchObject({
+      fields: { policy: '"key-rate";q=20;w=2, "api-day";q=50;w=86400', limit: '"key-rate";r=17;t=1' },
+    });
   });
 
   it('follows a changed limit without granting a fresh burst', () => {
     limiter.check(request({ keyLimits: { rateLimit: { requestsPerSecond: 1, burst: 3 }, quota: null } }));
     const tighter = { rateLimit: { requestsPerSecond: 1, burst: 1 }, quota: { perDay: 10, perMonth: null } };
-    expect(limiter.check(request({ keyLimits: tighter })).fields).toMatchObject({ policy: '1;w=1;burst=1, 10;w=86400', remaining: 0 });
+    expect(limiter.check(request({ keyLimits: tighter })).fields).toEqual({ policy: '"key-rate";q=1;w=1, "key-day";q=10;w=86400', limit: '"key-rate";r=0;t=1' });
     expect(limiter.check(request({ keyLimits: tighter })).allowed).toBe(false);
   });
 

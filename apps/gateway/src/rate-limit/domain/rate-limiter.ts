@@ -9,12 +9,12 @@ export interface LimitRequest {
   apiLimits: Limits | null;
 }
 
-/** The IETF draft `RateLimit-*` fields of one answer: the limit closest to exhaustion, and every policy. */
+/** The IETF draft's two fields of one answer (draft-ietf-httpapi-ratelimit-headers-11), as sent. */
 export interface RateLimitFields {
+  /** `RateLimit-Policy`: every policy the request is held to, e.g. `"key-rate";q=20;w=2, "api-day";q=1000;w=86400`. */
   policy: string;
-  limit: number;
-  remaining: number;
-  resetSeconds: number;
+  /** `RateLimit`: the service limit closest to exhaustion, e.g. `"api-day";r=5;t=3600` (requests left, seconds until its window ends or its bucket is full). */
+  limit: string;
 }
 
 export interface LimitVerdict {
@@ -117,7 +117,7 @@ export class RateLimiter {
 
   private ownSubject(options: { subjects: KeySubjects; keyId: string; limits: Limits; nowMs: number }): SubjectLimits {
     const { subjects, limits, nowMs } = options;
-    if (subjects.own === null) subjects.own = this.track(new SubjectLimits(`k:${options.keyId}`, limits, nowMs));
+    if (subjects.own === null) subjects.own = this.track(new SubjectLimits(`k:${options.keyId}`, 'key', limits, nowMs));
     else this.track(subjects.own).configure(limits, nowMs);
     return subjects.own;
   }
@@ -126,7 +126,7 @@ export class RateLimiter {
     const { subjects, request, limits, nowMs } = options;
     let subject = subjects.onApi.get(request.apiId);
     if (subject === undefined) {
-      subject = new SubjectLimits(`ka:${request.keyId}:${request.apiId}`, limits, nowMs);
+      subject = new SubjectLimits(`ka:${request.keyId}:${request.apiId}`, 'api', limits, nowMs);
       subjects.onApi.set(request.apiId, subject);
     } else {
       subject.configure(limits, nowMs);
@@ -150,30 +150,41 @@ function msUntilAdmitted(subject: SubjectLimits | null, nowMs: number): number {
   return wait;
 }
 
-/** Reports the limit with the fewest requests left (the longest reset among equals), as the draft asks. */
+/** The service limit closest to exhaustion while the fields are gathered. */
+interface Closest {
+  name: string;
+  remaining: number;
+  /** The effective window: seconds within which no more than `remaining` can be used; null when unbounded (a full bucket). */
+  windowSeconds: number | null;
+}
+
+/** Reports the limit with the fewest requests left (the longest reset among equals), and every policy. */
 function fieldsOf(options: { own: SubjectLimits | null; onApi: SubjectLimits | null; nowMs: number }): RateLimitFields | null {
   const { own, onApi, nowMs } = options;
-  const fields: RateLimitFields = { policy: '', limit: 0, remaining: Number.POSITIVE_INFINITY, resetSeconds: 0 };
-  if (own !== null) considerSubject({ fields, subject: own, nowMs });
-  if (onApi !== null) considerSubject({ fields, subject: onApi, nowMs });
-  if (fields.remaining === Number.POSITIVE_INFINITY) return null;
-  fields.policy = own === null ? onApi!.policyItems : onApi === null ? own.policyItems : `${own.policyItems}, ${onApi.policyItems}`;
-  return fields;
+  const closest: Closest = { name: '', remaining: Number.POSITIVE_INFINITY, windowSeconds: null };
+  if (own !== null) considerSubject({ closest, subject: own, nowMs });
+  if (onApi !== null) considerSubject({ closest, subject: onApi, nowMs });
+  if (closest.remaining === Number.POSITIVE_INFINITY) return null;
+  return {
+    policy: own === null ? onApi!.policyItems : onApi === null ? own.policyItems : onApi.policyAfter(own),
+    limit: closest.windowSeconds === null ? `${closest.name};r=${closest.remaining}` : `${closest.name};r=${closest.remaining};t=${closest.windowSeconds}`,
+  };
 }
 
-function considerSubject(options: { fields: RateLimitFields; subject: SubjectLimits; nowMs: number }): void {
-  const { fields, subject, nowMs } = options;
-  const { bucket, day, month } = subject;
-  if (bucket !== null) consider(fields, { limit: bucket.capacity, remaining: bucket.remaining, resetMs: bucket.msUntilFull() });
-  if (day !== null) consider(fields, { limit: day.limit, remaining: day.remaining, resetMs: day.msUntilReset(nowMs) });
-  if (month !== null) consider(fields, { limit: month.limit, remaining: month.remaining, resetMs: month.msUntilReset(nowMs) });
+function considerSubject(options: { closest: Closest; subject: SubjectLimits; nowMs: number }): void {
+  const { closest, subject, nowMs } = options;
+  const { bucket, day, month, names } = subject;
+  if (bucket !== null) consider(closest, { name: names.rate, remaining: bucket.remaining, resetMs: bucket.msUntilNextToken() });
+  if (day !== null) consider(closest, { name: names.day, remaining: day.remaining, resetMs: day.msUntilReset(nowMs) });
+  if (month !== null) consider(closest, { name: names.month, remaining: month.remaining, resetMs: month.msUntilReset(nowMs) });
 }
 
-function consider(fields: RateLimitFields, candidate: { limit: number; remaining: number; resetMs: number }): void {
-  const resetSeconds = Math.ceil(candidate.resetMs / 1000);
-  if (candidate.remaining < fields.remaining || (candidate.remaining === fields.remaining && resetSeconds > fields.resetSeconds)) {
-    fields.limit = candidate.limit;
-    fields.remaining = candidate.remaining;
-    fields.resetSeconds = resetSeconds;
+/** Fewest requests left wins; among equals, the longer window (the one that keeps the client waiting longer). */
+function consider(closest: Closest, candidate: { name: string; remaining: number; resetMs: number | null }): void {
+  const windowSeconds = candidate.resetMs === null ? null : Math.ceil(candidate.resetMs / 1000);
+  if (candidate.remaining < closest.remaining || (candidate.remaining === closest.remaining && (windowSeconds ?? 0) > (closest.windowSeconds ?? 0))) {
+    closest.name = candidate.name;
+    closest.remaining = candidate.remaining;
+    closest.windowSeconds = windowSeconds;
   }
 }

@@ -9,6 +9,19 @@ export interface Limits {
 }
 
 /**
+ * Whose limits a subject holds, which prefixes its policy names in the RateLimit fields: `key-rate`,
+ * `key-day`, `key-month` for the key's own limits over every API; `api-rate`, `api-day`, `api-month`
+ * for the key's limits on the API it called.
+ */
+export type SubjectScope = 'key' | 'api';
+
+/** A subject's policy names, made once per scope. */
+const POLICY_NAMES: Record<SubjectScope, { rate: string; day: string; month: string }> = {
+  key: { rate: '"key-rate"', day: '"key-day"', month: '"key-month"' },
+  api: { rate: '"api-rate"', day: '"api-day"', month: '"api-month"' },
+};
+
+/**
  * The live state of one subject's limits: its token bucket and its day and month counters. `id`
  * names it in shared counters (`k:<keyId>` or `ka:<keyId>:<apiId>`).
  */
@@ -19,15 +32,30 @@ export class SubjectLimits {
   lastUsedMs: number;
   /** The `RateLimit-Policy` items of this subject, rebuilt only when its limits or a month change. */
   policyItems = '';
+  /** Policy names as `RateLimit` items quote them. */
+  readonly names: { rate: string; day: string; month: string };
   private limits: Limits | null = null;
+  /** The items of another subject followed by this one's, kept while neither changes (see `policyAfter`). */
+  private joined = { before: '', own: '', value: '' };
 
   constructor(
     readonly id: string,
+    scope: SubjectScope,
     limits: Limits,
     nowMs: number,
   ) {
+    this.names = POLICY_NAMES[scope];
     this.lastUsedMs = nowMs;
     this.configure(limits, nowMs);
+  }
+
+  /** `RateLimit-Policy` for a request held to `other` and to this subject: built once, then reused while both stay the same. */
+  policyAfter(other: SubjectLimits): string {
+    const joined = this.joined;
+    if (joined.before !== other.policyItems || joined.own !== this.policyItems) {
+      this.joined = { before: other.policyItems, own: this.policyItems, value: `${other.policyItems}, ${this.policyItems}` };
+    }
+    return this.joined.value;
   }
 
   /** Follows a changed policy: counters keep what they counted, a bucket keeps its level. Cheap when nothing changed. */
@@ -82,18 +110,16 @@ function counterFor(held: QuotaCounter | null, options: { period: 'day' | 'month
 }
 
 /**
- * The IETF draft's quota policies (draft-ietf-httpapi-ratelimit-headers-06): `<quota>;w=<seconds>`,
- * the bucket as its sustained rate per window with its `burst`.
+ * The subject's quota policies as `RateLimit-Policy` items (draft-ietf-httpapi-ratelimit-headers-11):
+ * a bucket as its burst over the seconds it takes to refill from empty (`"key-rate";q=20;w=2` for
+ * 10/s with a burst of 20, never more than the bucket admits over the window), a day as its cap over
+ * 86,400 s, a month as its cap over the seconds of this month.
  */
 function policyItems(subject: SubjectLimits): string {
   const items: string[] = [];
-  if (subject.bucket !== null) {
-    const rate = subject.bucket.requestsPerSecond;
-    // A fractional rate is written over the window that makes it a whole number of requests (0.5/s → 1;w=2).
-    const window = rate >= 1 ? 1 : Math.ceil(1 / rate);
-    items.push(`${Math.max(1, Math.floor(rate * window))};w=${window};burst=${subject.bucket.capacity}`);
-  }
-  if (subject.day !== null) items.push(`${subject.day.limit};w=${subject.day.windowSeconds}`);
-  if (subject.month !== null) items.push(`${subject.month.limit};w=${subject.month.windowSeconds}`);
+  const { names } = subject;
+  if (subject.bucket !== null) items.push(`${names.rate};q=${subject.bucket.capacity};w=${Math.max(1, Math.ceil(subject.bucket.capacity / subject.bucket.requestsPerSecond))}`);
+  if (subject.day !== null) items.push(`${names.day};q=${subject.day.limit};w=${subject.day.windowSeconds}`);
+  if (subject.month !== null) items.push(`${names.month};q=${subject.month.limit};w=${subject.month.windowSeconds}`);
   return items.join(', ');
 }

@@ -22,7 +22,22 @@ describe('TokenBucket', () => {
     const bucket = new TokenBucket({ requestsPerSecond: 10, burst: 5 }, t0);
     bucket.refill(t0 + 3_600_000);
     expect(bucket.remaining).toBe(5);
-    expect(bucket.msUntilFull()).toBe(0);
+    expect(bucket.msUntilNextToken()).toBeNull();
+  });
+
+  it('says how long until the next whole token: the window within which no more than the tokens held can be used', () => {
+    const bucket = new TokenBucket({ requestsPerSecond: 2, burst: 3 }, t0);
+    bucket.take();
+    bucket.take();
+    expect(bucket.msUntilNextToken()).toBe(500);
+    bucket.refill(t0 + 750);
+    // 2.5 tokens: the third whole one comes in 250 ms.
+    expect(bucket.remaining).toBe(2);
+    expect(bucket.msUntilNextToken()).toBe(250);
+    bucket.beginSync();
+    bucket.completeSync(-2, t0 + 750);
+    expect(bucket.msUntilNextToken()).toBe(bucket.msUntilAvailable());
+    expect(bucket.msUntilNextToken()).toBe(1500);
   });
 
   it('ignores a clock that goes backwards', () => {

@@ -54,9 +54,14 @@ export class TokenBucket {
     return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 1000) / this.limit.requestsPerSecond);
   }
 
-  /** Milliseconds until the bucket is full again. Call after `refill`. */
-  msUntilFull(): number {
-    return this.tokens >= this.limit.burst ? 0 : Math.ceil(((this.limit.burst - this.tokens) * 1000) / this.limit.requestsPerSecond);
+  /**
+   * Milliseconds until one more whole token is held (until the first, when in debt), or null when the
+   * bucket is full: until then no more than the tokens held can be used. Call after `refill`.
+   */
+  msUntilNextToken(): number | null {
+    if (this.tokens >= this.limit.burst) return null;
+    const next = this.tokens < 1 ? 1 : Math.min(Math.floor(this.tokens) + 1, this.limit.burst);
+    return Math.ceil(((next - this.tokens) * 1000) / this.limit.requestsPerSecond);
   }
 
   isFull(nowMs: number): boolean {
