@@ -13,7 +13,7 @@ export interface LimitRequest {
 export interface RateLimitFields {
   /** `RateLimit-Policy`: every policy the request is held to, e.g. `"key-rate";q=20;w=2, "api-day";q=1000;w=86400`. */
   policy: string;
-  /** `RateLimit`: the service limit closest to exhaustion, e.g. `"api-day";r=5;t=3600` (requests left, seconds until its window ends or its bucket is full). */
+  /** `RateLimit`: the service limit closest to exhaustion, e.g. `"api-day";r=5;t=3600` (requests left; seconds until its day or month ends, or until its bucket's next whole token). */
   limit: string;
 }
 
@@ -158,7 +158,7 @@ interface Closest {
   windowSeconds: number | null;
 }
 
-/** Reports the limit with the fewest requests left (the longest reset among equals), and every policy. */
+/** Reports the limit with the fewest requests left (the longest window among equals), and every policy. */
 function fieldsOf(options: { own: SubjectLimits | null; onApi: SubjectLimits | null; nowMs: number }): RateLimitFields | null {
   const { own, onApi, nowMs } = options;
   const closest: Closest = { name: '', remaining: Number.POSITIVE_INFINITY, windowSeconds: null };
