@@ -1,4 +1,4 @@
-import { ACCESS_LOG_BATCH_MAX_RECORDS, AccessLogEntryRecord, accessLogPartition, TOPIC_SPECS, TOPICS } from '@attest/contracts';
+import { ACCESS_LOG_BATCH_MAX_RECORDS, AccessLogEntryRecord, accessLogKey, accessLogPartition, TOPIC_SPECS, TOPICS } from '@attest/contracts';
 import { BatchingPublisher, IsoClock, RecordProducer } from '@attest/messaging';
 import { AccessLogEntry, toAccessLogEntryRecord } from './access-log-entry';
 
@@ -69,7 +69,7 @@ export class AccessLogBatcher {
   }
 
   add(entry: AccessLogEntry): void {
-    const partition = accessLogPartition(entry.keyId ?? entry.requestId);
+    const partition = accessLogPartition(accessLogKey(entry));
     // A free-text character takes at most 3 bytes of JSON: only control characters take more, and the HTTP parser refuses them in a path.
     const bytes = RECORD_FIXED_BYTES + 3 * (entry.path.length + entry.requestId.length + entry.method.length + (entry.route?.length ?? 0));
     if (this.groupBytes[partition] + bytes > MAX_MESSAGE_BYTES) this.emit(partition);

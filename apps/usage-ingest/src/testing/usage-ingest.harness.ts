@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { Kafka, Producer } from 'kafkajs';
-import { AccessGrant, AccessLogEntryRecord, AccessLogRecord, groupAccessLogRecords, TOPICS } from '@attest/contracts';
+import { AccessGrant, AccessLogEntryRecord, accessLogKey, AccessLogRecord, groupAccessLogRecords, TOPICS } from '@attest/contracts';
 import { buildEnvelope, createKafkaClient, ensureTopics, parseBrokers, partitionOf } from '@attest/messaging';
 import { ensureDatabase } from '@attest/persistence';
 import { listenWhenReady, suiteDatabaseUrl } from '@attest/testing';
@@ -136,8 +136,8 @@ export async function produceAccessLogs(
     'raw' in record
       ? { key: record.key, value: record.raw }
       : {
-          key: record.keyId ?? record.requestId,
-          value: JSON.stringify(buildEnvelope({ topic: TOPICS.accessLog, subject: record.keyId ?? record.requestId, data: record, source: 'gateway' })),
+          key: accessLogKey(record),
+          value: JSON.stringify(buildEnvelope({ topic: TOPICS.accessLog, subject: accessLogKey(record), data: record, source: 'gateway' })),
         },
   );
   const metadata = await producer.send({ topic: TOPICS.accessLog, acks: -1, messages });

@@ -36,7 +36,7 @@ export const ACCESS_LOG_BATCH_MAX_RECORDS = 200;
 
 /**
  * `gateway.access-log.v2`: the requests one gateway answered, many per message. Each message goes to
- * the partition `accessLogPartition(keyId ?? requestId)` names for all its records, so one key's
+ * the partition `accessLogPartition(accessLogKey(record))` names for all its records, so one key's
  * requests share a partition as they did under v1's key, and a consumer never counts one key in two
  * partitions at once.
  */
@@ -53,6 +53,14 @@ export type AccessOutcome = z.infer<typeof accessOutcomeSchema>;
 /** The records of a v2 message as v1 records, the shape consumers count. */
 export function accessLogRecordsOf(batch: AccessLogBatch): AccessLogRecord[] {
   return batch.records.map((record) => ({ ...record, gatewayId: batch.gatewayId }));
+}
+
+/**
+ * The key an access-log record is produced under: its API key id, or its request id when no key
+ * matched. v1 messages are keyed by it, and v2 messages go to its partition (`accessLogPartition`).
+ */
+export function accessLogKey(record: { keyId: string | null; requestId: string }): string {
+  return record.keyId ?? record.requestId;
 }
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -82,7 +90,7 @@ export function groupAccessLogRecords<R extends { keyId: string | null; requestI
   const open = new Map<number, R[]>();
   const groups: Array<{ partition: number; records: R[] }> = [];
   for (const record of records) {
-    const partition = accessLogPartition(record.keyId ?? record.requestId);
+    const partition = accessLogPartition(accessLogKey(record));
     let group = open.get(partition);
     if (group === undefined || group.length >= maxRecords) {
       group = [];
