@@ -10,7 +10,7 @@ import { fmt } from './stats';
 
 /**
  * usage-ingest throughput: access-log events (one per request) are produced as gateways produce them,
- * `gateway.access-log.v2` messages of up to 200 records, each on the partition of its records' keys,
+ * `gateway.access-log.v2` messages of 400 records, each on the partition of its records' keys,
  * to the real topic, and a real usage-ingest process (its own consumer group, started at the topic's
  * end) counts them into Postgres. Progress is read from what it committed: its stored positions per
  * partition, turned into records by what this run produced at each offset.
@@ -340,10 +340,15 @@ function subject(i: number): Subject {
 const API_IDS = Array.from({ length: 20 }, () => randomUUID());
 const ROUTES = ['GET /items/:id', 'GET /items', 'POST /items', 'PUT /items/:id', 'DELETE /items/:id'];
 const CONTRACT = EVENT_CONTRACTS[TOPICS.accessLogBatches];
+/**
+ * Records per message as a busy gateway sends them: it closes a message when its JSON might reach
+ * 256 KiB, about 430 records of these lengths, below the contract's 1,000.
+ */
+const GATEWAY_MESSAGE_RECORDS = 400;
 
 /**
- * `count` requests as a gateway sends them: grouped by the partition of their key, up to 200 records a
- * message (`groupAccessLogRecords`); 1 in 20 is a denied call (no grant).
+ * `count` requests as a gateway sends them: grouped by the partition of their key, `GATEWAY_MESSAGE_RECORDS`
+ * records a message (`groupAccessLogRecords`); 1 in 20 is a denied call (no grant).
  */
 function buildMessages({ subjects, count, seed }: { subjects: Subject[]; count: number; seed: number }): Message[] {
   const records: AccessLogEntryRecord[] = [];
@@ -368,7 +373,7 @@ function buildMessages({ subjects, count, seed }: { subjects: Subject[]; count: 
       grantId: denied ? null : s.grantId,
     });
   }
-  return groupAccessLogRecords(records).map(({ partition, records: carried }) => {
+  return groupAccessLogRecords(records, GATEWAY_MESSAGE_RECORDS).map(({ partition, records: carried }) => {
     const data: AccessLogBatch = { gatewayId: GATEWAY_ID, records: carried };
     const at = carried[carried.length - 1].at;
     const envelope = { id: randomUUID(), type: CONTRACT.type, version: CONTRACT.version, occurredAt: at, source: 'gateway', subject: GATEWAY_ID, data };

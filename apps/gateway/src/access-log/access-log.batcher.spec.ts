@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AccessLogBatch, accessLogBatchSchema, accessLogPartition, TOPIC_SPECS, TOPICS } from '@attest/contracts';
+import { ACCESS_LOG_BATCH_MAX_RECORDS, AccessLogBatch, accessLogBatchSchema, accessLogPartition, TOPIC_SPECS, TOPICS } from '@attest/contracts';
 import { RecordBatchRequest, RecordProducer } from '@attest/messaging';
 import { waitFor } from '@attest/testing';
 import { accessLogEntry } from './access-log-entry.fixtures';
@@ -89,5 +89,44 @@ describe('AccessLogBatcher', () => {
     for (const message of messages) expect(message.bytes).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
     const perRequest = producer.requests.map((request) => request.messages.reduce((sum, m) => sum + Buffer.byteLength(m.value), 0));
     for (const bytes of perRequest) expect(bytes).toBeLessThan(1024 * 1024);
+  });
+
+  it('closes a busy key’s messages by size, hundreds of records each, not at a fixed small count', async () => {
+    const producer = new CapturingProducer();
+    const batcher = new AccessLogBatcher({ producer, gatewayId: 'gw-4', lingerMs: 60_000 });
+    const keyId = randomUUID();
+    const entries = Array.from({ length: 2_000 }, (_, i) => accessLogEntry({ requestId: randomUUID(), keyId, path: `/items/${i}` }));
+    for (const entry of entries) batcher.add(entry);
+    await batcher.flush();
+
+    const messages = producer.messages;
+    expect(messages.flatMap((m) => m.batch.records.map((r) => r.requestId))).toEqual(entries.map((e) => e.requestId));
+    // Every message but the last closed when the next record might have passed the size bound: four of them, not ten of 200.
+    const full = messages.slice(0, -1);
+    expect(full.length).toBe(4);
+    for (const message of full) {
+      expect(message.batch.records.length).toBeGreaterThan(400);
+      expect(message.bytes).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    }
+    for (const message of messages) expect(accessLogBatchSchema.safeParse(message.batch).success).toBe(true);
+    expect(Math.max(...messages.map((m) => m.batch.records.length))).toBeLessThanOrEqual(ACCESS_LOG_BATCH_MAX_RECORDS);
+  });
+
+  it('sends the groups that lingered together in one produce request', async () => {
+    const producer = new CapturingProducer();
+    const batcher = new AccessLogBatcher({ producer, gatewayId: 'gw-5', lingerMs: 30 });
+    // One key per partition.
+    const keys = new Map<number, string>();
+    while (keys.size < PARTITIONS) {
+      const key = randomUUID();
+      if (!keys.has(accessLogPartition(key))) keys.set(accessLogPartition(key), key);
+    }
+    for (const keyId of keys.values()) for (let i = 0; i < 5; i++) batcher.add(accessLogEntry({ requestId: randomUUID(), keyId }));
+    await waitFor(() => producer.requests.length > 0, { timeoutMs: 5_000, description: 'the lingering groups' });
+    await batcher.flush();
+
+    expect(producer.requests).toHaveLength(1);
+    expect(producer.requests[0].messages.map((m) => m.partition).sort()).toEqual([...keys.keys()].sort());
+    expect(producer.messages.map((m) => m.batch.records.length)).toEqual(Array(PARTITIONS).fill(5));
   });
 });

@@ -27,8 +27,9 @@ export interface AccessLogBatcherOptions {
 /**
  * Turns entries into `gateway.access-log.v2` messages: records are grouped by the partition their
  * key belongs to (`accessLogPartition`), and a group goes as one message to that partition when it
- * is full or has waited `lingerMs`. One message carries up to 200 requests, so the Kafka client and
- * the broker do their per-message work once per 200 requests instead of once per request.
+ * is full (by records or by size) or has waited `lingerMs`. One message carries hundreds of requests,
+ * so the Kafka client and the broker do their per-message work once per hundreds of requests instead
+ * of once per request; and the groups that linger together go in one produce request.
  */
 export class AccessLogBatcher {
   private readonly publisher: BatchingPublisher<typeof TOPICS.accessLogBatches>;

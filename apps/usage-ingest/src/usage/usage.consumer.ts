@@ -21,7 +21,7 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger(UsageConsumer.name);
   /** `gateway.access-log.v1`: one record per message. */
   readonly accessLog: BatchEventConsumer<typeof TOPICS.accessLog>;
-  /** `gateway.access-log.v2`: up to 200 records per message. */
+  /** `gateway.access-log.v2`: up to `ACCESS_LOG_BATCH_MAX_RECORDS` records per message. */
   readonly accessLogBatches: BatchEventConsumer<typeof TOPICS.accessLogBatches>;
   private readonly groupPrefix: string;
 

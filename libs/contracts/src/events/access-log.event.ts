@@ -31,8 +31,12 @@ export const accessLogEntrySchema = z.object({
 /** `gateway.access-log.v1`: one request per message (topic key: key id, or request id when no key matched). */
 export const accessLogSchema = accessLogEntrySchema.extend({ gatewayId: z.string().min(1) });
 
-/** The most requests one `gateway.access-log.v2` message carries: about 80 kB of JSON, well under the broker's 1 MB limit. */
-export const ACCESS_LOG_BATCH_MAX_RECORDS = 200;
+/**
+ * The most requests one `gateway.access-log.v2` message carries. A producer bounds its messages by
+ * size as well: a thousand records of short paths are about 450 kB of JSON, and the broker refuses a
+ * partition's batch above 1 MB (the gateway closes a message at 256 KiB, about 440 such records).
+ */
+export const ACCESS_LOG_BATCH_MAX_RECORDS = 1000;
 
 /**
  * `gateway.access-log.v2`: the requests one gateway answered, many per message. Each message goes to
