@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { accessLogPartition, accessLogRecordsOf, groupAccessLogRecords, TOPIC_SPECS, TOPICS } from '../index';
+import { ACCESS_LOG_BATCH_MAX_RECORDS, accessLogBatchSchema, accessLogPartition, accessLogRecordsOf, groupAccessLogRecords, TOPIC_SPECS, TOPICS } from '../index';
 
 describe('gateway.access-log.v2', () => {
   it('names one partition per key, the same every time, and spreads keys over all of them', () => {
@@ -35,27 +35,37 @@ describe('gateway.access-log.v2', () => {
     }
   });
 
+  it('carries up to a thousand records in one message, and refuses one more or none', () => {
+    const records = Array.from({ length: 1001 }, (_, i) => ({ ...ENTRY, requestId: `r-${i}` }));
+    expect(ACCESS_LOG_BATCH_MAX_RECORDS).toBe(1000);
+    expect(accessLogBatchSchema.safeParse({ gatewayId: 'gw', records: records.slice(0, 1000) }).success).toBe(true);
+    expect(accessLogBatchSchema.safeParse({ gatewayId: 'gw', records }).success).toBe(false);
+    expect(accessLogBatchSchema.safeParse({ gatewayId: 'gw', records: [] }).success).toBe(false);
+  });
+
   it('gives consumers v1-shaped records, each naming the gateway', () => {
-    const entry = {
-      requestId: 'r-1',
-      at: '2030-01-01T00:00:00.000Z',
-      method: 'GET',
-      path: '/x',
-      status: 200,
-      outcome: 'allowed' as const,
-      latencyMs: 1,
-      apiId: null,
-      route: null,
-      keyId: null,
-      principalId: null,
-      grantId: null,
-    };
+    const entry = ENTRY;
     expect(accessLogRecordsOf({ gatewayId: 'gw', records: [entry, { ...entry, requestId: 'r-2' }] })).toEqual([
       { ...entry, gatewayId: 'gw' },
       { ...entry, requestId: 'r-2', gatewayId: 'gw' },
     ]);
   });
 });
+
+const ENTRY = {
+  requestId: 'r-0',
+  at: '2030-01-01T00:00:00.000Z',
+  method: 'GET',
+  path: '/x',
+  status: 200,
+  outcome: 'allowed' as const,
+  latencyMs: 1,
+  apiId: null,
+  route: null,
+  keyId: null,
+  principalId: null,
+  grantId: null,
+};
 
 /** FNV-1a 32-bit over UTF-16 code units, written out independently with BigInt. */
 function fnv(text: string): number {
