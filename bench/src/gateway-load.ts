@@ -85,6 +85,8 @@ interface Measured extends WrkResult {
 
 const ROOT = resolve(__dirname, '..', '..');
 const WORK_DIR = resolve(ROOT, '.cache', 'bench', 'nginx');
+/** The wrk script that prints each run's latency distribution (`QUANTILES_SCRIPT`), written once per bench run. */
+const QUANTILES_SCRIPT_FILE = resolve(ROOT, '.cache', 'bench', 'wrk-quantiles.lua');
 const UPSTREAM_BODY = '{"ok":true,"service":"bench-upstream"}';
 
 /** `NAME=value NAME=value`; a value runs to the next ` NAME=`, so NODE_OPTIONS may hold several flags. */
@@ -108,6 +110,8 @@ export function thereAndBack(count: number): number[] {
 
 export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measured[]> {
   ensureTools();
+  mkdirSync(dirname(QUANTILES_SCRIPT_FILE), { recursive: true });
+  writeFileSync(QUANTILES_SCRIPT_FILE, QUANTILES_SCRIPT);
   const ports = { upstream: await freePort(), nginxProxy: await freePort(), bare: await freePort() };
   const stops: Array<() => Promise<void>> = [];
   try {
@@ -456,12 +460,22 @@ function combine(rounds: Measured[]): Measured {
   const seconds = rounds.reduce((sum, r) => sum + r.seconds, 0);
   const weighted = (pick: (r: Measured) => number | null) =>
     rounds.some((r) => pick(r) === null) || requests === 0 ? null : rounds.reduce((sum, r) => sum + pick(r)! * r.requests, 0) / requests;
+  const pooled =
+    requests === 0 || rounds.some((r) => r.quantiles === undefined)
+      ? undefined
+      : mixQuantiles(
+          rounds.map((r) => ({ requests: r.requests, quantiles: r.quantiles! })),
+          QUANTILE_PERCENTS,
+        );
   return {
     name: rounds[0].name,
     requests,
     seconds,
     rps: requests / seconds,
-    ...pooledLatency(rounds),
+    // Pooled from each run's distribution; a mean of the runs' own where one has none.
+    p50Ms: pooled === undefined ? weighted((r) => r.p50Ms)! : quantileAt(pooled, 50),
+    p99Ms: pooled === undefined ? weighted((r) => r.p99Ms)! : quantileAt(pooled, 99),
+    ...(pooled === undefined ? {} : { quantiles: pooled }),
     p99MeanMs: weighted((r) => r.p99MeanMs)!,
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
     cpuUsPerRequest: weighted((r) => r.cpuUsPerRequest),
@@ -473,26 +487,8 @@ function combine(rounds: Measured[]): Measured {
   };
 }
 
-/** The percentiles of every request of the runs together (`mixQuantiles`); a mean of theirs where a run has no distribution. */
-function pooledLatency(runs: Measured[]): Pick<Measured, 'p50Ms' | 'p99Ms' | 'quantiles'> {
-  const requests = runs.reduce((sum, r) => sum + r.requests, 0);
-  if (requests === 0 || runs.some((r) => r.quantiles === undefined)) {
-    const weighted = (pick: (r: Measured) => number) => runs.reduce((sum, r) => sum + pick(r) * r.requests, 0) / requests;
-    return { p50Ms: weighted((r) => r.p50Ms), p99Ms: weighted((r) => r.p99Ms) };
-  }
-  const quantiles = mixQuantiles(
-    runs.map((r) => ({ requests: r.requests, quantiles: r.quantiles! })),
-    QUANTILE_PERCENTS,
-  );
-  return { p50Ms: quantileAt(quantiles, 50), p99Ms: quantileAt(quantiles, 99), quantiles };
-}
-
-const QUANTILES_SCRIPT_FILE = resolve(ROOT, '.cache', 'bench', 'wrk-quantiles.lua');
-
 async function wrk(target: Target, options: { seconds: number; connections: number; threads: number }): Promise<WrkResult> {
   const headerArgs = Object.entries(target.headers ?? {}).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
-  mkdirSync(dirname(QUANTILES_SCRIPT_FILE), { recursive: true });
-  writeFileSync(QUANTILES_SCRIPT_FILE, QUANTILES_SCRIPT);
   const args = [`-t${options.threads}`, `-c${options.connections}`, `-d${options.seconds}s`, '--latency', '-s', QUANTILES_SCRIPT_FILE, ...headerArgs, target.url];
   const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';

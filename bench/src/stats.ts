@@ -49,15 +49,14 @@ export function quantileAt(quantiles: LatencyQuantiles, percent: number): number
 
 /** The percent of requests at or below `ms`, between the distribution's points. */
 function shareAtOrBelow(quantiles: LatencyQuantiles, ms: number): number {
+  const last = quantiles.length - 1;
   if (ms < quantiles[0][1]) return 0;
-  for (let k = quantiles.length - 1; k >= 0; k--) {
-    const [p0, ms0] = quantiles[k];
-    if (ms0 > ms) continue;
-    if (k === quantiles.length - 1) return 100;
-    const [p1, ms1] = quantiles[k + 1];
-    return p0 + ((p1 - p0) * (ms - ms0)) / (ms1 - ms0);
-  }
-  return 0;
+  if (ms >= quantiles[last][1]) return 100;
+  // The last point at or below `ms`; the one after it lies above.
+  let k = last - 1;
+  while (quantiles[k][1] > ms) k--;
+  const [[p0, ms0], [p1, ms1]] = [quantiles[k], quantiles[k + 1]];
+  return p0 + ((p1 - p0) * (ms - ms0)) / (ms1 - ms0);
 }
 
 /**
@@ -68,7 +67,7 @@ function shareAtOrBelow(quantiles: LatencyQuantiles, ms: number): number {
  */
 export function mixQuantiles(runs: ReadonlyArray<{ requests: number; quantiles: LatencyQuantiles }>, percents: readonly number[]): LatencyQuantiles {
   const total = runs.reduce((sum, run) => sum + run.requests, 0);
-  if (runs.length === 0 || total === 0) throw new Error('mixQuantiles: no requests to pool');
+  if (total === 0) throw new Error('mixQuantiles: no requests to pool');
   const share = (ms: number) => runs.reduce((sum, run) => sum + run.requests * shareAtOrBelow(run.quantiles, ms), 0) / total;
   const lowest = Math.min(...runs.map((run) => run.quantiles[0][1]));
   const highest = Math.max(...runs.map((run) => run.quantiles[run.quantiles.length - 1][1]));
