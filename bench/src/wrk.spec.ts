@@ -22,6 +22,11 @@ describe('parseWrk', () => {
     expect(parseWrk(REPORT)).toEqual({ requests: 211234, seconds: 10, rps: 21123.4, p50Ms: 1.45, p99Ms: 0.95, errors: 7 });
   });
 
+  it('reads a latency of seconds, which wrk prints with a trailing space', () => {
+    const slow = REPORT.replace('     50%    1.45ms', '     50%    8.52ms').replace('     99%  950.00us', '     99%    1.01s ');
+    expect(parseWrk(slow)).toMatchObject({ p50Ms: 8.52, p99Ms: 1010 });
+  });
+
   it('reads the latency distribution the quantiles script prints, in ms', () => {
     const withQuantiles = `${REPORT}quantile 0 212\nquantile 50 1450\nquantile 99.99 9875\nquantile 100 12010\n`;
     expect(parseWrk(withQuantiles).quantiles).toEqual([

@@ -44,8 +44,9 @@ function durationMs(text: string): number {
 export function parseWrk(output: string): WrkResult {
   const total = /(\d+) requests in ([\d.]+)(us|ms|s|m),/.exec(output);
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(output);
-  const p50 = /^\s+50%\s+(\S+)$/m.exec(output);
-  const p99 = /^\s+99%\s+(\S+)$/m.exec(output);
+  // wrk pads a unit to two characters: a latency in seconds reads `1.01s `.
+  const p50 = /^\s+50%\s+(\S+)\s*$/m.exec(output);
+  const p99 = /^\s+99%\s+(\S+)\s*$/m.exec(output);
   if (!total || !rps || !p50 || !p99) throw new Error(`unrecognised wrk output:\n${output}`);
   const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(output);
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
