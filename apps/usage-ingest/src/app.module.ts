@@ -22,7 +22,7 @@ import { UsageHotUpdates1764201600002 } from './migrations/1764201600002-usage-h
       env: usageIngestEnvSchema,
       entities: [Grant, UsageDay, GrantUsage, KeyApiUsage, DormancySignal],
       migrations: [UsageTables1763942400000, consumerPositionsMigration(SCHEMA), LastUsedAndDormancy1764201600001, UsageHotUpdates1764201600002],
-      topics: [TOPICS.accessLogBatches, TOPICS.accessLog, TOPICS.accessGrants, TOPICS.usageLastUsed, TOPICS.usageSignals],
+      topics: [TOPICS.accessLogBatches, TOPICS.accessLogColumns, TOPICS.accessLog, TOPICS.accessGrants, TOPICS.usageLastUsed, TOPICS.usageSignals],
       problems: usageIngestProblem,
     }),
     GrantsModule,

@@ -4,7 +4,7 @@ import { policyStateSchema } from './events/policy-state.event';
 import { catalogStateSchema } from './events/catalog-state.event';
 import { accessGrantSchema } from './events/access-grant.event';
 import { reviewDecisionSchema } from './events/review-decision.event';
-import { accessLogBatchSchema, accessLogSchema } from './events/access-log.event';
+import { accessLogBatchSchema, accessLogColumnsSchema, accessLogSchema } from './events/access-log.event';
 import { identityEventSchema } from './events/identity.event';
 import { auditEventSchema } from './events/audit.event';
 import { usageSignalSchema } from './events/usage-signal.event';
@@ -21,6 +21,7 @@ export const EVENT_CONTRACTS = {
   [TOPICS.reviewDecisions]: { type: 'review.decision', version: 1, schema: reviewDecisionSchema },
   [TOPICS.accessLog]: { type: 'gateway.access', version: 1, schema: accessLogSchema },
   [TOPICS.accessLogBatches]: { type: 'gateway.access-batch', version: 1, schema: accessLogBatchSchema },
+  [TOPICS.accessLogColumns]: { type: 'gateway.access-columns', version: 1, schema: accessLogColumnsSchema },
   [TOPICS.usageSignals]: { type: 'usage.signal', version: 1, schema: usageSignalSchema },
   [TOPICS.usageLastUsed]: { type: 'usage.last-used', version: 1, schema: usageLastUsedSchema },
   [TOPICS.gatewayApplied]: { type: 'gateway.applied', version: 1, schema: gatewayAppliedSchema },

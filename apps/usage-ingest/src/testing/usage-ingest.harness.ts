@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { Kafka, Producer } from 'kafkajs';
-import { AccessGrant, AccessLogEntryRecord, accessLogKey, AccessLogRecord, groupAccessLogRecords, TOPICS } from '@attest/contracts';
+import { AccessGrant, AccessLogEntryRecord, accessLogColumnsOf, accessLogKey, AccessLogRecord, groupAccessLogRecords, TOPICS } from '@attest/contracts';
 import { buildEnvelope, createKafkaClient, ensureTopics, parseBrokers, partitionOf } from '@attest/messaging';
 import { ensureDatabase } from '@attest/persistence';
 import { listenWhenReady, suiteDatabaseUrl } from '@attest/testing';
@@ -19,6 +19,8 @@ export interface UsageIngestHarness {
   accessLogGroup: string;
   /** The `gateway.access-log.v2` batch consumer's group (also the `consumer` of its stored positions). */
   accessLogBatchesGroup: string;
+  /** The `gateway.access-log.v3` batch consumer's group. */
+  accessLogColumnsGroup: string;
   close(): Promise<void>;
 }
 
@@ -51,10 +53,12 @@ export async function startUsageIngest(options: {
   const kafka = options.after?.kafka ?? createKafkaClient({ clientId: 'usage-ingest-int-spec', brokers: parseBrokers(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092') });
   const accessLogGroup = `${groupPrefix}.${SERVICE}.access-log`;
   const accessLogBatchesGroup = `${groupPrefix}.${SERVICE}.access-log-batches`;
+  const accessLogColumnsGroup = `${groupPrefix}.${SERVICE}.access-log-columns`;
   if (!options.after) {
     const groups = [
       { topic: TOPICS.accessLog, groupId: accessLogGroup },
       { topic: TOPICS.accessLogBatches, groupId: accessLogBatchesGroup },
+      { topic: TOPICS.accessLogColumns, groupId: accessLogColumnsGroup },
     ];
     await ensureTopics(kafka, groups.map((g) => g.topic));
     const admin = kafka.admin();
@@ -73,7 +77,7 @@ export async function startUsageIngest(options: {
   const app = await NestFactory.create(AppModule, { logger: false, abortOnError: false });
   const baseUrl = await listenWhenReady(app, 'usage-ingest');
   // Ready means the grants consumer fetched once, so a grant announced from now on is not skipped.
-  return { app, baseUrl, kafka, groupPrefix, accessLogGroup, accessLogBatchesGroup, close: () => app.close() };
+  return { app, baseUrl, kafka, groupPrefix, accessLogGroup, accessLogBatchesGroup, accessLogColumnsGroup, close: () => app.close() };
 }
 
 /** A grant as enforcement announces it, active and created now unless told otherwise. */
@@ -151,7 +155,7 @@ export async function produceAccessLogs(
   });
 }
 
-/** One `gateway.access-log.v2` message as produced, with the records it carries (as `accessLogRecordsOf` gives them back). */
+/** One `gateway.access-log.v2` (or v3) message as produced, with the records it carries (as `accessLogRecordsOf` gives them back). */
 export interface ProducedAccessLogBatch {
   partition: number;
   offset: string;
@@ -163,12 +167,14 @@ export interface ProducedAccessLogBatch {
  * by `accessLogPartition` of each record's key (key id, or request id when no key matched), up to
  * `maxRecords` records a message, each message keyed by its gateway id and sent to that partition
  * explicitly. All go in one request; returns each message, in the order sent, with where it landed.
+ * With `columns`, the same messages go to `gateway.access-log.v3`, in its columns.
  */
 export async function produceAccessLogBatches(
   producer: Producer,
   records: readonly AccessLogRecord[],
-  options: { maxRecords?: number } = {},
+  options: { maxRecords?: number; columns?: boolean } = {},
 ): Promise<ProducedAccessLogBatch[]> {
+  const topic = options.columns ? TOPICS.accessLogColumns : TOPICS.accessLogBatches;
   const byGateway = new Map<string, AccessLogRecord[]>();
   for (const record of records) {
     const sent = byGateway.get(record.gatewayId);
@@ -181,10 +187,12 @@ export async function produceAccessLogBatches(
   const messages = batches.map(({ gatewayId, partition, records: carried }) => {
     // The gateway id is said once, for the whole message.
     const entries: AccessLogEntryRecord[] = carried.map(({ gatewayId: _gatewayId, ...entry }) => entry);
-    const data = { gatewayId, records: entries };
-    return { key: gatewayId, partition, value: JSON.stringify(buildEnvelope({ topic: TOPICS.accessLogBatches, subject: gatewayId, data, source: 'gateway' })) };
+    const envelope = options.columns
+      ? buildEnvelope({ topic: TOPICS.accessLogColumns, subject: gatewayId, source: 'gateway', data: accessLogColumnsOf(gatewayId, entries.map(({ at, ...call }) => ({ ...call, atMs: Date.parse(at) }))) })
+      : buildEnvelope({ topic: TOPICS.accessLogBatches, subject: gatewayId, source: 'gateway', data: { gatewayId, records: entries } });
+    return { key: gatewayId, partition, value: JSON.stringify(envelope) };
   });
-  const metadata = await producer.send({ topic: TOPICS.accessLogBatches, acks: -1, messages });
+  const metadata = await producer.send({ topic, acks: -1, messages });
   // Messages of one partition got consecutive offsets in the order sent.
   const next = new Map(metadata.map((m) => [m.partition, BigInt(m.baseOffset ?? '0')]));
   return batches.map(({ partition, records: carried }) => {

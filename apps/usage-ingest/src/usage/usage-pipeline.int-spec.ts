@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Admin, Partitioners, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { AccessLogRecord, accessLogPartition, deadLetterTopic, TOPICS, UsageLastUsed, usageLastUsedKey, UsageSignal } from '@attest/contracts';
-import { parseEvent } from '@attest/messaging';
+import { AccessLogColumns, accessLogColumnsOf, AccessLogRecord, accessLogPartition, deadLetterTopic, TOPICS, UsageLastUsed, usageLastUsedKey, UsageSignal } from '@attest/contracts';
+import { buildEnvelope, parseEvent } from '@attest/messaging';
 import { TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
 import {
   accessLogRecord,
@@ -34,6 +34,7 @@ describe('usage-ingest: batches of access logs into counts, last-used and first-
     probe = await new TopicProbe(harness.kafka, [
       deadLetterTopic(TOPICS.accessLog),
       deadLetterTopic(TOPICS.accessLogBatches),
+      deadLetterTopic(TOPICS.accessLogColumns),
       TOPICS.usageLastUsed,
       TOPICS.usageSignals,
     ]).start();
@@ -314,6 +315,62 @@ describe('usage-ingest: batches of access logs into counts, last-used and first-
       // The latest call came through v2.
       expect(await grantLastUsed(grant.grantId)).toBe(latestAt(v2));
       expect(latestAt(v2)! > latestAt(v1)!).toBe(true);
+    });
+  });
+
+  describe('gateway.access-log.v3: the records of v2 in columns, read before gateways produce them', () => {
+    it('counts records carried in column messages exactly like v1 records: per grant, key, route and day, with last use', async () => {
+      const { grants, keys, records, counted } = largeBatch();
+      const messages = await produceAccessLogBatches(producer, records, { maxRecords: 200, columns: true });
+      expect(messages.length).toBeGreaterThanOrEqual(5);
+      expect(messages.every((m) => m.records.every((r) => accessLogPartition(r.keyId!) === m.partition))).toBe(true);
+
+      await counted();
+      expect(await keyApiRows(keys)).toEqual(expectedKeyApiRows(records));
+      for (const grant of grants) expect(await grantLastUsed(grant.grantId)).toBe(latestAt(records.filter((r) => r.grantId === grant.grantId)));
+      expect(harness.app.get(UsageConsumer).accessLogColumns.skippedCount).toBe(0);
+    });
+
+    it('dead-letters a message once, naming each record it could not read or count, and counts its others; and a message of uneven columns whole', async () => {
+      const grant = grantState();
+      const keyId = randomUUID();
+      const gatewayId = gatewayOfOwn();
+      const calls = Array.from({ length: 5 }, (_, i) => accessLogRecord(grant, keyId, { gatewayId, route: i === 3 ? null : 'GET /orders/:id' }));
+      const columns = accessLogColumnsOf(gatewayId, calls.map(({ gatewayId: _g, at, ...call }) => ({ ...call, atMs: Date.parse(at) })));
+      // Record 1 names a string the message does not have; record 3 has no route, which only counting finds.
+      columns.principalId[1] = columns.strings.length;
+      const uneven: AccessLogColumns = { ...columns, status: columns.status.slice(1) };
+      const partition = accessLogPartition(keyId);
+      const metadata = await producer.send({
+        topic: TOPICS.accessLogColumns,
+        acks: -1,
+        messages: [columns, uneven].map((data) => ({
+          key: gatewayId,
+          partition,
+          value: JSON.stringify(buildEnvelope({ topic: TOPICS.accessLogColumns, subject: gatewayId, source: 'gateway', data })),
+        })),
+      });
+      const first = BigInt(metadata[0].baseOffset!);
+
+      expect(await grantTotalReaching(grant.grantId, 3)).toBe(3);
+      await probeCaughtUp(deadLetterTopic(TOPICS.accessLogColumns));
+      const letters = probe.where(
+        (m) => m.topic === deadLetterTopic(TOPICS.accessLogColumns) && m.key === gatewayId && m.headers['x-dlq-consumer'] === harness.accessLogColumnsGroup,
+      );
+      const byOffset = (a: { headers: Record<string, string> }, b: { headers: Record<string, string> }) => Number(a.headers['x-dlq-offset']) - Number(b.headers['x-dlq-offset']);
+      letters.sort(byOffset);
+      expect(letters.map((l) => [l.headers['x-dlq-offset'], l.headers['x-dlq-reason']])).toEqual([
+        [
+          String(first),
+          `record 1: principalId names string ${columns.strings.length}, beyond the message's ${columns.strings.length}; ` +
+            `record 3: request ${calls[3].requestId} names grant ${grant.grantId} but no route`,
+        ],
+        [String(first + 1n), 'columns status do not have one value for each of the 5 records'],
+      ]);
+      // The whole message is parked, as it was produced.
+      expect((letters[0].value as { data: AccessLogColumns }).data.requestId).toEqual(calls.map((c) => c.requestId));
+      expect(await grantTotal(grant.grantId)).toBe(3);
+      expect(await keyApiTotal(keyId)).toBe(3);
     });
   });
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Kafka } from 'kafkajs';
-import { AccessLogRecord, accessLogRecordsOf, Topic, TOPICS } from '@attest/contracts';
+import { AccessLogRecord, accessLogRecordsOf, accessLogRecordsOfColumns, Topic, TOPICS } from '@attest/contracts';
 import { BatchConsumers, BatchConsumerSpec, BatchEvent, BatchEventConsumer, KAFKA, RejectedBatchEvent } from '@attest/messaging';
 import { SERVICE, UsageIngestConfig } from '../config';
 import { UsageService } from './usage.service';
@@ -14,7 +14,8 @@ import { adoptLegacyAccessLogOffsets } from './access-log-group.migration';
  *
  * Gateways produce `gateway.access-log.v2` (many requests per message); `gateway.access-log.v1` (one
  * request per message) is still consumed while gateways that produce it remain, during a rolling
- * upgrade. Both are counted the same way, by the same `UsageService.ingest`.
+ * upgrade, and `gateway.access-log.v3` (v2's records in columns) already is, so that gateways can
+ * move to it once every usage-ingest reads it. All are counted the same way, by the same `UsageService.ingest`.
  */
 @Injectable()
 export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -23,6 +24,8 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
   readonly accessLog: BatchEventConsumer<typeof TOPICS.accessLog>;
   /** `gateway.access-log.v2`: up to `ACCESS_LOG_BATCH_MAX_RECORDS` records per message. */
   readonly accessLogBatches: BatchEventConsumer<typeof TOPICS.accessLogBatches>;
+  /** `gateway.access-log.v3`: as many records per message as v2, in columns. */
+  readonly accessLogColumns: BatchEventConsumer<typeof TOPICS.accessLogColumns>;
   private readonly groupPrefix: string;
 
   constructor(
@@ -49,25 +52,55 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
       ...fetching,
       handler: {
         topic: TOPICS.accessLogBatches,
-        handle: async (events, tx) => {
-          const { records, carriers } = flattenAccessLogBatches(events);
-          const result = await this.usage.ingest(tx, records);
-          return rejectedMessages(events, carriers, result.rejected);
-        },
+        handle: (events, tx) => this.ingestMessages(events, tx, (batch) => ({ records: accessLogRecordsOf(batch).map((record, position) => ({ position, record })), rejected: [] })),
       },
     });
+    this.accessLogColumns = consumers.create({
+      name: 'access-log-columns',
+      ...fetching,
+      handler: { topic: TOPICS.accessLogColumns, handle: (events, tx) => this.ingestMessages(events, tx, accessLogRecordsOfColumns) },
+    });
+  }
+
+  /**
+   * Counts the records of a batch of many-record messages in one `ingest`, and names the messages to
+   * dead-letter: each once, however many of its records could not be read or counted, with every one
+   * named by its position in the message (from 0) and its reason. The letter carries the whole
+   * message, but its other records are counted: only the named ones are not.
+   */
+  private async ingestMessages<T extends Topic>(events: ReadonlyArray<BatchEvent<T>>, tx: Parameters<UsageService['ingest']>[0], read: (data: BatchEvent<T>['event']['data']) => ReadRecords): Promise<RejectedBatchEvent[]> {
+    const records: AccessLogRecord[] = [];
+    const carriers: Carrier[] = [];
+    const problems: Problem[] = [];
+    events.forEach((event, message) => {
+      let got: ReadRecords;
+      try {
+        got = read(event.event.data);
+      } catch (error) {
+        problems.push({ message, position: -1, reason: (error as Error).message });
+        return;
+      }
+      for (const { position, record } of got.records) {
+        records.push(record);
+        carriers.push({ message, position });
+      }
+      for (const { position, reason } of got.rejected) problems.push({ message, position, reason });
+    });
+    const result = await this.usage.ingest(tx, records);
+    for (const { index, reason } of result.rejected) problems.push({ ...carriers[index], reason });
+    return rejectedMessages(events, problems);
   }
 
   // The messaging module is global, so its start-up (topics, producer for dead letters) has run before this.
   async onApplicationBootstrap(): Promise<void> {
     await adoptLegacyAccessLogOffsets({ kafka: this.kafka, legacyGroup: `${this.groupPrefix}.${SERVICE}`, group: this.accessLog.groupId });
-    await Promise.all([this.accessLog.start(), this.accessLogBatches.start()]);
-    this.logger.log(`consuming ${TOPICS.accessLogBatches} and ${TOPICS.accessLog} in batches`);
+    await Promise.all([this.accessLog.start(), this.accessLogBatches.start(), this.accessLogColumns.start()]);
+    this.logger.log(`consuming ${TOPICS.accessLogBatches}, ${TOPICS.accessLogColumns} and ${TOPICS.accessLog} in batches`);
   }
 
   // Runs before the messaging module's shutdown disconnects the producer that dead letters need.
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.accessLog.stop(), this.accessLogBatches.stop()]);
+    await Promise.all([this.accessLog.stop(), this.accessLogBatches.stop(), this.accessLogColumns.stop()]);
   }
 }
 
@@ -90,37 +123,30 @@ interface Carrier {
   position: number;
 }
 
-/** Every record of a batch of v2 messages, in order, as the v1 records `ingest` counts, and where each came from. */
-function flattenAccessLogBatches(events: ReadonlyArray<BatchEvent<typeof TOPICS.accessLogBatches>>): { records: AccessLogRecord[]; carriers: Carrier[] } {
-  const records: AccessLogRecord[] = [];
-  const carriers: Carrier[] = [];
-  events.forEach((event, message) => {
-    accessLogRecordsOf(event.event.data).forEach((record, position) => {
-      records.push(record);
-      carriers.push({ message, position });
-    });
-  });
-  return { records, carriers };
+/** A record of a message that is not counted, and why; position -1 when no record of the message could be read. */
+interface Problem extends Carrier {
+  reason: string;
 }
 
-/**
- * The messages to dead-letter for the records `ingest` rejected: each message once, however many of
- * its records were rejected, with every one named by its position in the message's `records` (from 0)
- * and its reason. The letter carries the whole message, but its other records are counted: only the
- * named ones are not.
- */
-function rejectedMessages(
-  events: ReadonlyArray<BatchEvent<typeof TOPICS.accessLogBatches>>,
-  carriers: readonly Carrier[],
-  rejected: ReadonlyArray<{ index: number; reason: string }>,
-): RejectedBatchEvent[] {
-  const reasons = new Map<number, string[]>();
-  for (const { index, reason } of rejected) {
-    const { message, position } = carriers[index];
-    const named = `record ${position}: ${reason}`;
-    const existing = reasons.get(message);
-    if (existing) existing.push(named);
-    else reasons.set(message, [named]);
+/** A message's records as the v1 records `ingest` counts, each with its position, and those that could not be read. */
+interface ReadRecords {
+  records: Array<{ position: number; record: AccessLogRecord }>;
+  rejected: Array<{ position: number; reason: string }>;
+}
+
+/** Each message with a problem once, in the batch's order, its problems in the order of their records. */
+function rejectedMessages(events: ReadonlyArray<BatchEvent<Topic>>, problems: readonly Problem[]): RejectedBatchEvent[] {
+  const byMessage = new Map<number, Problem[]>();
+  for (const problem of problems) {
+    const existing = byMessage.get(problem.message);
+    if (existing) existing.push(problem);
+    else byMessage.set(problem.message, [problem]);
   }
-  return [...reasons].map(([message, named]) => ({ offset: events[message].offset, reason: named.join('; ') }));
+  return [...byMessage].sort(([a], [b]) => a - b).map(([message, named]) => ({
+    offset: events[message].offset,
+    reason: named
+      .sort((a, b) => a.position - b.position)
+      .map(({ position, reason }) => (position === -1 ? reason : `record ${position}: ${reason}`))
+      .join('; '),
+  }));
 }

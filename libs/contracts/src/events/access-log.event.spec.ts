@@ -1,5 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { ACCESS_LOG_BATCH_MAX_RECORDS, accessLogBatchSchema, accessLogPartition, accessLogRecordsOf, groupAccessLogRecords, TOPIC_SPECS, TOPICS } from '../index';
+import {
+  ACCESS_LOG_BATCH_MAX_RECORDS,
+  AccessLogCall,
+  accessLogBatchSchema,
+  accessLogColumnsOf,
+  accessLogColumnsSchema,
+  accessLogPartition,
+  accessLogRecordsOf,
+  accessLogRecordsOfColumns,
+  groupAccessLogRecords,
+  TOPIC_SPECS,
+  TOPICS,
+} from '../index';
 
 describe('gateway.access-log.v2', () => {
   it('names one partition per key, the same every time, and spreads keys over all of them', () => {
@@ -49,6 +61,83 @@ describe('gateway.access-log.v2', () => {
       { ...entry, gatewayId: 'gw' },
       { ...entry, requestId: 'r-2', gatewayId: 'gw' },
     ]);
+  });
+});
+
+describe('gateway.access-log.v3', () => {
+  const [apiId, keyId, otherKeyId, principalId, grantId] = Array.from({ length: 5 }, () => randomUUID());
+  const call = (i: number, overrides: Partial<AccessLogCall> = {}): AccessLogCall => ({
+    requestId: `r-${i}`,
+    atMs: Date.UTC(2030, 0, 1) + i * 7,
+    method: i % 3 === 0 ? 'POST' : 'GET',
+    path: `/orders/${i}`,
+    status: 200,
+    outcome: 'allowed',
+    latencyMs: i / 4,
+    apiId,
+    route: 'GET /orders/:id',
+    keyId: i % 2 === 0 ? keyId : otherKeyId,
+    principalId,
+    grantId,
+    ...overrides,
+  });
+  const entryOf = ({ atMs, ...rest }: AccessLogCall) => ({ ...rest, at: new Date(atMs).toISOString() });
+  const recordOf = (c: AccessLogCall, gatewayId: string) => ({ ...entryOf(c), gatewayId });
+
+  it('gives back every call as the v1 record consumers count, in order, through the JSON a consumer reads', () => {
+    const calls = [
+      ...Array.from({ length: 40 }, (_, i) => call(i)),
+      // Answered later, though it arrived before the first: the message's time base moves back for it.
+      call(40, { atMs: Date.UTC(2029, 11, 31, 23, 59, 59, 999) }),
+      call(41, { keyId: null, principalId: null, grantId: null, apiId: null, route: null, outcome: 'unauthenticated', status: 401 }),
+    ];
+    const message = accessLogColumnsSchema.parse(JSON.parse(JSON.stringify(accessLogColumnsOf('gw-1', calls))));
+    expect(accessLogRecordsOfColumns(message)).toEqual({ records: calls.map((c, position) => ({ position, record: recordOf(c, 'gw-1') })), rejected: [] });
+    // Each method, outcome, id and route is said once, whatever the number of calls naming it.
+    expect(message.strings).toHaveLength(new Set(calls.flatMap((c) => [c.method, c.outcome, c.apiId, c.route, c.keyId, c.principalId, c.grantId]).filter((s) => s !== null)).size);
+    expect(message.since).toBe(Date.UTC(2029, 11, 31, 23, 59, 59, 999));
+    expect(Math.min(...message.at)).toBe(0);
+  });
+
+  it('takes a quarter of the bytes v2 takes for the same calls', () => {
+    const calls = Array.from({ length: 400 }, (_, i) => call(i, { requestId: randomUUID() }));
+    const v2 = JSON.stringify({ gatewayId: 'gw-1', records: calls.map(entryOf) });
+    const v3 = JSON.stringify(accessLogColumnsOf('gw-1', calls));
+    expect(v3.length).toBeLessThan(v2.length / 3);
+  });
+
+  it('refuses a record naming a string that is not there or not a valid value of its column, and reads the others', () => {
+    const message = accessLogColumnsOf('gw-1', [call(0), call(1), call(2), call(3), call(4)]);
+    const [notUuid, notOutcome] = [message.strings.push('not-a-uuid') - 1, message.strings.push('exploded') - 1];
+    message.keyId[1] = notUuid;
+    message.grantId[2] = notUuid;
+    message.outcome[3] = notOutcome;
+    message.method[3] = -1;
+    message.apiId[4] = message.strings.length;
+    const { records, rejected } = accessLogRecordsOfColumns(message);
+    expect(records.map((r) => r.position)).toEqual([0]);
+    expect(rejected).toEqual([
+      { position: 1, reason: expect.stringMatching(/^keyId "not-a-uuid" is not valid: /) },
+      { position: 2, reason: expect.stringMatching(/^grantId "not-a-uuid" is not valid: /) },
+      { position: 3, reason: expect.stringMatching(/^method is missing, outcome "exploded" is not valid: /) },
+      { position: 4, reason: `apiId names string ${message.strings.length}, beyond the message's ${message.strings.length}` },
+    ]);
+  });
+
+  it('refuses a message whose columns are not all one value per record, or whose time is beyond any date', () => {
+    const message = accessLogColumnsOf('gw-1', [call(0), call(1)]);
+    expect(() => accessLogRecordsOfColumns({ ...message, status: [200], grantId: [] })).toThrow(/columns status, grantId do not have one value for each of the 2 records/);
+    const late = accessLogRecordsOfColumns({ ...message, since: 8.64e15 });
+    expect(late.records.map((r) => r.position)).toEqual([0]);
+    expect(late.rejected).toEqual([{ position: 1, reason: `at ${8.64e15 + 7} is later than a timestamp can say` }]);
+  });
+
+  it('carries up to a thousand records in one message, and refuses one more or none', () => {
+    const message = accessLogColumnsOf('gw', Array.from({ length: 1001 }, (_, i) => call(i)));
+    const first = (n: number) => Object.fromEntries(Object.entries(message).map(([k, v]) => [k, Array.isArray(v) && k !== 'strings' ? v.slice(0, n) : v]));
+    expect(accessLogColumnsSchema.safeParse(first(1000)).success).toBe(true);
+    expect(accessLogColumnsSchema.safeParse(message).success).toBe(false);
+    expect(accessLogColumnsSchema.safeParse(first(0)).success).toBe(false);
   });
 });
 

@@ -49,10 +49,46 @@ export const accessLogBatchSchema = z.object({
   records: z.array(accessLogEntrySchema).min(1).max(ACCESS_LOG_BATCH_MAX_RECORDS),
 });
 
+/** A column naming one of the message's `strings` per record, by index; -1 for none (null). */
+const stringRefColumn = z.array(z.number().int().min(-1)).max(ACCESS_LOG_BATCH_MAX_RECORDS);
+
+/**
+ * `gateway.access-log.v3`: what v2 carries, in columns, each value a record's, in the records' order;
+ * every column is as long as `requestId`. Methods, outcomes, ids and routes repeat from record to
+ * record, so each is said once in `strings` and referred to by index; times are milliseconds after
+ * `since`. A busy gateway's record takes about 90 bytes instead of v2's 390, and the producer's JSON
+ * work shrinks with it. Partitions and keys are v2's (`accessLogPartition(accessLogKey(record))`).
+ * A column's length, an index and what it points at cannot be said in JSON Schema, so
+ * `accessLogRecordsOfColumns` checks them, record by record.
+ */
+export const accessLogColumnsSchema = z.object({
+  gatewayId: z.string().min(1),
+  /** Epoch milliseconds that `at` counts from. */
+  since: z.number().int().nonnegative(),
+  strings: z.array(z.string()),
+  requestId: z.array(z.string().min(1)).min(1).max(ACCESS_LOG_BATCH_MAX_RECORDS),
+  /** Milliseconds after `since` when each request arrived. */
+  at: z.array(z.number().int().nonnegative()).max(ACCESS_LOG_BATCH_MAX_RECORDS),
+  method: stringRefColumn,
+  path: z.array(z.string()).max(ACCESS_LOG_BATCH_MAX_RECORDS),
+  status: z.array(z.number().int()).max(ACCESS_LOG_BATCH_MAX_RECORDS),
+  outcome: stringRefColumn,
+  latencyMs: z.array(z.number().nonnegative()).max(ACCESS_LOG_BATCH_MAX_RECORDS),
+  apiId: stringRefColumn,
+  route: stringRefColumn,
+  keyId: stringRefColumn,
+  principalId: stringRefColumn,
+  grantId: stringRefColumn,
+});
+
 export type AccessLogEntryRecord = z.infer<typeof accessLogEntrySchema>;
 export type AccessLogRecord = z.infer<typeof accessLogSchema>;
 export type AccessLogBatch = z.infer<typeof accessLogBatchSchema>;
 export type AccessOutcome = z.infer<typeof accessOutcomeSchema>;
+export type AccessLogColumns = z.infer<typeof accessLogColumnsSchema>;
+
+/** One request as a producer holds it before formatting: `at` as epoch milliseconds. */
+export type AccessLogCall = Omit<AccessLogEntryRecord, 'at'> & { atMs: number };
 
 /** The records of a v2 message as v1 records, the shape consumers count. */
 export function accessLogRecordsOf(batch: AccessLogBatch): AccessLogRecord[] {
@@ -104,4 +140,163 @@ export function groupAccessLogRecords<R extends { keyId: string | null; requestI
     group.push(record);
   }
   return groups;
+}
+
+/** The columns of a v3 message that name one of its `strings`, and what each must be. */
+const STRING_COLUMNS = {
+  method: accessLogEntrySchema.shape.method,
+  outcome: accessOutcomeSchema,
+  apiId: accessLogEntrySchema.shape.apiId,
+  route: accessLogEntrySchema.shape.route,
+  keyId: accessLogEntrySchema.shape.keyId,
+  principalId: accessLogEntrySchema.shape.principalId,
+  grantId: accessLogEntrySchema.shape.grantId,
+} as const;
+type StringColumn = keyof typeof STRING_COLUMNS;
+const STRING_COLUMN_NAMES = Object.keys(STRING_COLUMNS) as StringColumn[];
+const VALUE_COLUMNS = ['at', 'path', 'status', 'latencyMs'] as const;
+/** The latest time a JavaScript `Date` holds (the year 275760). */
+const MAX_EPOCH_MS = 8.64e15;
+
+/**
+ * Builds one `gateway.access-log.v3` message a call at a time, as a producer groups them: each
+ * method, outcome, id and route goes into `strings` the first time a call names it.
+ */
+export class AccessLogColumnsBuilder {
+  private readonly columns: Omit<AccessLogColumns, 'gatewayId' | 'since'> = {
+    strings: [],
+    requestId: [],
+    at: [],
+    method: [],
+    path: [],
+    status: [],
+    outcome: [],
+    latencyMs: [],
+    apiId: [],
+    route: [],
+    keyId: [],
+    principalId: [],
+    grantId: [],
+  };
+  private readonly indexes = new Map<string, number>();
+  private since = 0;
+
+  constructor(private readonly gatewayId: string) {}
+
+  /** Calls added so far. */
+  get length(): number {
+    return this.columns.requestId.length;
+  }
+
+  add(call: AccessLogCall): void {
+    const c = this.columns;
+    // Calls arrive about in order, but not exactly: one that started earlier may finish later.
+    if (c.requestId.length === 0) this.since = call.atMs;
+    else if (call.atMs < this.since) this.rebase(call.atMs);
+    c.requestId.push(call.requestId);
+    c.at.push(call.atMs - this.since);
+    c.method.push(this.ref(call.method));
+    c.path.push(call.path);
+    c.status.push(call.status);
+    c.outcome.push(this.ref(call.outcome));
+    c.latencyMs.push(call.latencyMs);
+    c.apiId.push(this.ref(call.apiId));
+    c.route.push(this.ref(call.route));
+    c.keyId.push(this.ref(call.keyId));
+    c.principalId.push(this.ref(call.principalId));
+    c.grantId.push(this.ref(call.grantId));
+  }
+
+  build(): AccessLogColumns {
+    return { gatewayId: this.gatewayId, since: this.since, ...this.columns };
+  }
+
+  private ref(value: string | null): number {
+    if (value === null) return -1;
+    let index = this.indexes.get(value);
+    if (index === undefined) {
+      index = this.columns.strings.push(value) - 1;
+      this.indexes.set(value, index);
+    }
+    return index;
+  }
+
+  private rebase(since: number): void {
+    const shift = this.since - since;
+    const at = this.columns.at;
+    for (let i = 0; i < at.length; i++) at[i] += shift;
+    this.since = since;
+  }
+}
+
+/** A v3 message's calls, in order, each as a `gateway.access-log.v3` producer gave it. */
+export function accessLogColumnsOf(gatewayId: string, calls: readonly AccessLogCall[]): AccessLogColumns {
+  const builder = new AccessLogColumnsBuilder(gatewayId);
+  for (const call of calls) builder.add(call);
+  return builder.build();
+}
+
+/**
+ * The records of a v3 message as the v1 records consumers count, with those that cannot be read
+ * apart, each by its position and why: an index outside `strings`, or one pointing at a string that
+ * is not a valid value of its column (an outcome, a uuid). A message whose columns differ in length
+ * has no readable record and is refused whole (an `Error`).
+ */
+export function accessLogRecordsOfColumns(message: AccessLogColumns): {
+  records: Array<{ position: number; record: AccessLogRecord }>;
+  rejected: Array<{ position: number; reason: string }>;
+} {
+  const length = message.requestId.length;
+  const uneven = [...VALUE_COLUMNS, ...STRING_COLUMN_NAMES].filter((column) => message[column].length !== length);
+  if (uneven.length > 0) throw new Error(`columns ${uneven.join(', ')} do not have one value for each of the ${length} records`);
+  // Whether each string is a valid value of each column that names it, checked once per pair.
+  const checked = new Map<string, string | null>();
+  const resolve = (column: StringColumn, index: number): { value: string | null } | { reason: string } => {
+    if (index === -1) return STRING_COLUMNS[column].safeParse(null).success ? { value: null } : { reason: `${column} is missing` };
+    if (index >= message.strings.length) return { reason: `${column} names string ${index}, beyond the message's ${message.strings.length}` };
+    const key = `${column}:${index}`;
+    let problem = checked.get(key);
+    if (problem === undefined) {
+      const parsed = STRING_COLUMNS[column].safeParse(message.strings[index]);
+      problem = parsed.success ? null : `${column} ${JSON.stringify(message.strings[index])} is not valid: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
+      checked.set(key, problem);
+    }
+    return problem === null ? { value: message.strings[index] } : { reason: problem };
+  };
+  const records: Array<{ position: number; record: AccessLogRecord }> = [];
+  const rejected: Array<{ position: number; reason: string }> = [];
+  for (let position = 0; position < length; position++) {
+    const values = {} as Record<StringColumn, string | null>;
+    const reasons: string[] = [];
+    for (const column of STRING_COLUMN_NAMES) {
+      const resolved = resolve(column, message[column][position]);
+      if ('reason' in resolved) reasons.push(resolved.reason);
+      else values[column] = resolved.value;
+    }
+    const atMs = message.since + message.at[position];
+    if (atMs > MAX_EPOCH_MS) reasons.push(`at ${atMs} is later than a timestamp can say`);
+    if (reasons.length > 0) {
+      rejected.push({ position, reason: reasons.join(', ') });
+      continue;
+    }
+    records.push({
+      position,
+      record: {
+        requestId: message.requestId[position],
+        at: new Date(atMs).toISOString(),
+        method: values.method!,
+        path: message.path[position],
+        status: message.status[position],
+        outcome: values.outcome as AccessOutcome,
+        latencyMs: message.latencyMs[position],
+        apiId: values.apiId,
+        route: values.route,
+        keyId: values.keyId,
+        principalId: values.principalId,
+        grantId: values.grantId,
+        gatewayId: message.gatewayId,
+      },
+    });
+  }
+  return { records, rejected };
 }
