@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Kafka, Producer } from 'kafkajs';
-import { AccessLogBatch, accessLogPartition, accessLogRecordsOf, CatalogState, Envelope, GatewayApplied, gatewayAppliedSchema, PROBLEM_TYPES, TOPICS } from '@attest/contracts';
+import { AccessLogColumns, accessLogPartition, accessLogRecordsOfColumns, CatalogState, Envelope, GatewayApplied, gatewayAppliedSchema, PROBLEM_TYPES, TOPICS } from '@attest/contracts';
 import { ensureTopics } from '@attest/messaging';
 import { ServiceProcess, testKafka, waitFor } from '@attest/testing';
 import {
@@ -81,7 +81,7 @@ describe('gateway data plane: denials, API lifecycle, staleness, heartbeats', ()
 
   beforeAll(async () => {
     kafka = testKafka('data-plane-int-spec');
-    await ensureTopics(kafka, [TOPICS.policyState, TOPICS.catalogState, TOPICS.accessLogBatches, TOPICS.gatewayApplied]);
+    await ensureTopics(kafka, [TOPICS.policyState, TOPICS.catalogState, TOPICS.accessLogColumns, TOPICS.gatewayApplied]);
     producer = kafka.producer();
     await producer.connect();
     heartbeats = await new TopicTail(kafka, TOPICS.gatewayApplied).start();
@@ -290,7 +290,7 @@ describe('gateway data plane: denials, API lifecycle, staleness, heartbeats', ()
 
     it('produces access logs from its worker thread, and no log line carries a key', async () => {
       if (!existsSync(mainJs)) throw new Error(`build the gateway first (npx tsc -b apps/gateway/tsconfig.app.json): ${mainJs} is missing`);
-      const accessLog = await new TopicTail(kafka, TOPICS.accessLogBatches).start();
+      const accessLog = await new TopicTail(kafka, TOPICS.accessLogColumns).start();
       try {
         const gatewayId = `dp-${run}-process`;
         gateway = new ServiceProcess({
@@ -314,14 +314,14 @@ describe('gateway data plane: denials, API lifecycle, staleness, heartbeats', ()
           // The same request id went out until the key reached the process, so earlier calls were logged as refused.
         () =>
           accessLog.messages
-            .map((m) => ({ ...m, envelope: JSON.parse(m.text) as Envelope<AccessLogBatch> }))
-            .flatMap((m) => accessLogRecordsOf(m.envelope.data).map((data) => ({ ...m, data })))
+            .map((m) => ({ ...m, envelope: JSON.parse(m.text) as Envelope<AccessLogColumns> }))
+            .flatMap((m) => accessLogRecordsOfColumns(m.envelope.data).records.map(({ record: data }) => ({ ...m, data })))
             .find((m) => m.data.requestId === requestId && m.data.outcome === 'allowed'),
           { description: 'the access-log record produced by the worker', timeoutMs: 30_000 },
         );
         // One message per partition's worth of records, in the partition the key id names.
         expect(record.partition).toBe(accessLogPartition(key.keyId));
-        expect(record.envelope).toMatchObject({ type: 'gateway.access-batch', source: 'gateway', subject: gatewayId, data: { gatewayId } });
+        expect(record.envelope).toMatchObject({ type: 'gateway.access-columns', source: 'gateway', subject: gatewayId, data: { gatewayId } });
         expect(record.data).toMatchObject({ gatewayId, outcome: 'allowed', status: 200, keyId: key.keyId, route: 'GET /items/:id' });
         await waitFor(() => accessLog.messages.some((m) => m.text.includes(gatewayId) && m.text.includes('"unauthenticated"')), {
           description: 'the refused call to be logged too',

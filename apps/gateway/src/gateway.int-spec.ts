@@ -6,10 +6,10 @@ import { createServer, IncomingHttpHeaders, IncomingMessage, request, ServerResp
 import { createServer as createNetServer } from 'node:net';
 import { Consumer, Kafka, Producer } from 'kafkajs';
 import {
-  AccessLogBatch,
+  AccessLogColumns,
   accessLogPartition,
   AccessLogRecord,
-  accessLogRecordsOf,
+  accessLogRecordsOfColumns,
   CatalogState,
   Envelope,
   formatApiKey,
@@ -139,20 +139,20 @@ class AccessLogTail {
   async start(): Promise<this> {
     const admin = this.kafka.admin();
     await admin.connect();
-    const ends = await admin.fetchTopicOffsets(TOPICS.accessLogBatches).finally(() => admin.disconnect());
+    const ends = await admin.fetchTopicOffsets(TOPICS.accessLogColumns).finally(() => admin.disconnect());
     const consumer = this.kafka.consumer({ groupId: `gateway-int-spec-${randomUUID()}`, maxWaitTimeInMs: 100 });
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topic: TOPICS.accessLogBatches });
+    await consumer.subscribe({ topic: TOPICS.accessLogColumns });
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
         if (message.value === null) return;
         const text = message.value.toString('utf8');
-        for (const data of accessLogRecordsOf((JSON.parse(text) as Envelope<AccessLogBatch>).data)) this.records.push({ partition, data, text });
+        for (const data of accessLogRecordsOfColumns((JSON.parse(text) as Envelope<AccessLogColumns>).data).records.map((r) => r.record)) this.records.push({ partition, data, text });
       },
     });
-    for (const { partition, high } of ends) consumer.seek({ topic: TOPICS.accessLogBatches, partition, offset: high });
+    for (const { partition, high } of ends) consumer.seek({ topic: TOPICS.accessLogColumns, partition, offset: high });
     return this;
   }
 
@@ -289,7 +289,7 @@ describe('gateway against real Kafka and a real upstream', () => {
     unreachable = api({ basePath: `${basePath}-down`, upstreamUrl: `http://127.0.0.1:${await freePort()}` });
 
     kafka = testKafka('gateway-int-spec');
-    await ensureTopics(kafka, [TOPICS.policyState, TOPICS.catalogState, TOPICS.accessLogBatches]);
+    await ensureTopics(kafka, [TOPICS.policyState, TOPICS.catalogState, TOPICS.accessLogColumns]);
     producer = kafka.producer();
     await producer.connect();
     accessLog = await new AccessLogTail(kafka).start();

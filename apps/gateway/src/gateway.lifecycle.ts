@@ -14,7 +14,7 @@ import { UpstreamPools } from './proxy/upstream-pools';
 import { RateLimitService } from './rate-limit/rate-limit.service';
 
 /** Every topic the gateway reads or writes; created at start when missing. */
-export const GATEWAY_TOPICS = [TOPICS.policyState, TOPICS.catalogState, TOPICS.accessLogBatches, TOPICS.gatewayApplied] as const;
+export const GATEWAY_TOPICS = [TOPICS.policyState, TOPICS.catalogState, TOPICS.accessLogColumns, TOPICS.gatewayApplied] as const;
 
 /**
  * Starts and stops the gateway's parts in the one order that loses nothing: the server listens

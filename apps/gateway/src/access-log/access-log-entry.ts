@@ -1,22 +1,7 @@
-import { AccessLogEntryRecord, AccessOutcome } from '@attest/contracts';
-import type { IsoClock } from '@attest/messaging';
+import { AccessLogCall, AccessOutcome } from '@attest/contracts';
 
-/** One answered request, as the request thread knows it: raw values, formatted only when produced. */
-export interface AccessLogEntry {
-  requestId: string;
-  /** Epoch milliseconds when the request arrived. */
-  atMs: number;
-  method: string;
-  path: string;
-  status: number;
-  outcome: AccessOutcome;
-  latencyMs: number;
-  apiId: string | null;
-  route: string | null;
-  keyId: string | null;
-  principalId: string | null;
-  grantId: string | null;
-}
+/** One answered request, as the request thread knows it: raw values, formatted only when produced (the contract's `AccessLogCall`). */
+export type AccessLogEntry = AccessLogCall;
 
 /** Values per entry in a packed batch. */
 export const PACKED_FIELDS = 12;
@@ -56,23 +41,5 @@ export function unpackEntry(batch: readonly PackedValue[], offset: number): Acce
     keyId: batch[offset + 9] as string | null,
     principalId: batch[offset + 10] as string | null,
     grantId: batch[offset + 11] as string | null,
-  };
-}
-
-/** An entry as a `gateway.access-log.v2` record (the message names the gateway once for all its records). */
-export function toAccessLogEntryRecord(entry: AccessLogEntry, clock: IsoClock): AccessLogEntryRecord {
-  return {
-    requestId: entry.requestId,
-    at: clock.format(entry.atMs),
-    method: entry.method,
-    path: entry.path,
-    status: entry.status,
-    outcome: entry.outcome,
-    latencyMs: entry.latencyMs,
-    apiId: entry.apiId,
-    route: entry.route,
-    keyId: entry.keyId,
-    principalId: entry.principalId,
-    grantId: entry.grantId,
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ACCESS_LOG_BATCH_MAX_RECORDS, AccessLogBatch, accessLogBatchSchema, accessLogPartition, TOPIC_SPECS, TOPICS } from '@attest/contracts';
+import { ACCESS_LOG_BATCH_MAX_RECORDS, AccessLogColumns, accessLogColumnsSchema, accessLogPartition, accessLogRecordsOfColumns, TOPIC_SPECS, TOPICS } from '@attest/contracts';
 import { RecordBatchRequest, RecordProducer } from '@attest/messaging';
 import { waitFor } from '@attest/testing';
 import { accessLogEntry } from './access-log-entry.fixtures';
@@ -13,19 +13,26 @@ class CapturingProducer implements RecordProducer {
     this.requests.push(request);
   }
 
+  /** Each message as sent (`columns`), and its records as a consumer reads them back (`batch`). */
   get messages() {
     return this.requests.flatMap((request) =>
-      request.messages.map((message) => ({
-        topic: request.topic,
-        partition: message.partition,
-        bytes: Buffer.byteLength(message.value),
-        batch: (JSON.parse(message.value) as { data: AccessLogBatch }).data,
-      })),
+      request.messages.map((message) => {
+        const columns = (JSON.parse(message.value) as { data: AccessLogColumns }).data;
+        const { records, rejected } = accessLogRecordsOfColumns(columns);
+        expect(rejected).toEqual([]);
+        return {
+          topic: request.topic,
+          partition: message.partition,
+          bytes: Buffer.byteLength(message.value),
+          columns,
+          batch: { gatewayId: columns.gatewayId, records: records.map((r) => r.record) },
+        };
+      }),
     );
   }
 }
 
-const PARTITIONS = TOPIC_SPECS[TOPICS.accessLogBatches].partitions;
+const PARTITIONS = TOPIC_SPECS[TOPICS.accessLogColumns].partitions;
 
 describe('AccessLogBatcher', () => {
   it('sends each partition its own keys’ records, many per message, every record once', async () => {
@@ -37,10 +44,13 @@ describe('AccessLogBatcher', () => {
     await batcher.flush();
 
     const messages = producer.messages;
-    expect(new Set(messages.map((m) => m.topic))).toEqual(new Set([TOPICS.accessLogBatches]));
-    expect(messages.flatMap((m) => m.batch.records.map((r) => r.requestId)).sort()).toEqual(entries.map((e) => e.requestId).sort());
+    expect(new Set(messages.map((m) => m.topic))).toEqual(new Set([TOPICS.accessLogColumns]));
+    // Each record as the request thread knew it, its time formatted.
+    const byRequest = new Map(messages.flatMap((m) => m.batch.records).map((r) => [r.requestId, r]));
+    expect(byRequest.size).toBe(entries.length);
+    for (const { atMs, ...entry } of entries) expect(byRequest.get(entry.requestId)).toEqual({ ...entry, at: new Date(atMs).toISOString(), gatewayId: 'gw-1' });
     for (const message of messages) {
-      expect(accessLogBatchSchema.parse(message.batch)).toEqual(message.batch);
+      expect(accessLogColumnsSchema.parse(message.columns)).toEqual(message.columns);
       expect(message.batch.gatewayId).toBe('gw-1');
       expect(message.batch.records.length).toBeLessThanOrEqual(10);
       for (const record of message.batch.records) expect(accessLogPartition(record.keyId!)).toBe(message.partition);
@@ -91,24 +101,25 @@ describe('AccessLogBatcher', () => {
     for (const bytes of perRequest) expect(bytes).toBeLessThan(1024 * 1024);
   });
 
-  it('closes a busy key’s messages by size, hundreds of records each, not at a fixed small count', async () => {
+  it('puts a busy key’s calls of short paths nearly a thousand to a message, every id said once per message', async () => {
     const producer = new CapturingProducer();
     const batcher = new AccessLogBatcher({ producer, gatewayId: 'gw-4', lingerMs: 60_000 });
-    const keyId = randomUUID();
-    const entries = Array.from({ length: 2_000 }, (_, i) => accessLogEntry({ requestId: randomUUID(), keyId, path: `/items/${i}` }));
+    // The fixture gives each call ids of its own; a gateway's calls share their key's.
+    const [keyId, apiId, principalId, grantId] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const entries = Array.from({ length: 3_000 }, (_, i) => accessLogEntry({ requestId: randomUUID(), keyId, apiId, principalId, grantId, path: `/items/${i}` }));
     for (const entry of entries) batcher.add(entry);
     await batcher.flush();
 
     const messages = producer.messages;
     expect(messages.flatMap((m) => m.batch.records.map((r) => r.requestId))).toEqual(entries.map((e) => e.requestId));
-    // Every message but the last closed when the next record might have passed the size bound: four of them, not ten of 200.
+    // Every message but the last closed only when the next record might have passed the size bound, or at the contract's maximum.
     const full = messages.slice(0, -1);
-    expect(full.length).toBe(4);
+    expect(full.length).toBe(3);
     for (const message of full) {
-      expect(message.batch.records.length).toBeGreaterThan(400);
+      expect(message.batch.records.length).toBeGreaterThan(900);
       expect(message.bytes).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+      expect(message.columns.strings.filter((s) => s === keyId)).toEqual([keyId]);
     }
-    for (const message of messages) expect(accessLogBatchSchema.safeParse(message.batch).success).toBe(true);
     expect(Math.max(...messages.map((m) => m.batch.records.length))).toBeLessThanOrEqual(ACCESS_LOG_BATCH_MAX_RECORDS);
   });
 

@@ -1,6 +1,14 @@
-import { ACCESS_LOG_BATCH_MAX_RECORDS, AccessLogEntryRecord, accessLogKey, accessLogPartition, TOPIC_SPECS, TOPICS } from '@attest/contracts';
-import { BatchingPublisher, IsoClock, RecordProducer } from '@attest/messaging';
-import { AccessLogEntry, toAccessLogEntryRecord } from './access-log-entry';
+import {
+  ACCESS_LOG_BATCH_MAX_RECORDS,
+  accessLogCallBytesAtMost,
+  AccessLogColumnsBuilder,
+  accessLogKey,
+  accessLogPartition,
+  TOPIC_SPECS,
+  TOPICS,
+} from '@attest/contracts';
+import { BatchingPublisher, RecordProducer } from '@attest/messaging';
+import { AccessLogEntry } from './access-log-entry';
 
 /** How long a record waits for others bound to the same partition before its message goes. */
 export const ACCESS_LOG_LINGER_MS = 50;
@@ -11,9 +19,7 @@ export const ACCESS_LOG_LINGER_MS = 50;
  */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 const MESSAGES_PER_REQUEST = 3;
-/** Upper bound of a record's JSON apart from its free-text fields (names, ids, timestamp, numbers). */
-const RECORD_FIXED_BYTES = 400;
-/** Messages kept while the broker is unreachable (500 full ones: 100,000 records); past it the oldest are dropped and counted. */
+/** Messages kept while the broker is unreachable (500 of up to 1,000 records); past it the oldest are dropped and counted. */
 const MAX_BUFFERED_MESSAGES = 500;
 
 export interface AccessLogBatcherOptions {
@@ -25,31 +31,28 @@ export interface AccessLogBatcherOptions {
 }
 
 /**
- * Turns entries into `gateway.access-log.v2` messages: records are grouped by the partition their
+ * Turns entries into `gateway.access-log.v3` messages: records are grouped by the partition their
  * key belongs to (`accessLogPartition`), and a group goes as one message to that partition when it
  * is full (by records or by size) or has waited `lingerMs`. One message carries hundreds of requests,
  * so the Kafka client and the broker do their per-message work once per hundreds of requests instead
- * of once per request; and the groups that linger together go in one produce request.
+ * of once per request; and the groups that linger together go in one produce request. Each message
+ * is built in columns as its records come (`AccessLogColumnsBuilder`), every id said once.
  */
 export class AccessLogBatcher {
-  private readonly publisher: BatchingPublisher<typeof TOPICS.accessLogBatches>;
-  private readonly groups: AccessLogEntryRecord[][];
-  /** Per partition, an upper bound of its group's JSON size. */
-  private readonly groupBytes: number[];
+  private readonly publisher: BatchingPublisher<typeof TOPICS.accessLogColumns>;
+  /** Per partition, the message being built, if any. */
+  private readonly groups: Array<AccessLogColumnsBuilder | null>;
   private readonly maxRecords: number;
   private readonly lingerMs: number;
-  private readonly clock = new IsoClock();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: AccessLogBatcherOptions) {
     this.maxRecords = Math.min(options.maxRecords ?? ACCESS_LOG_BATCH_MAX_RECORDS, ACCESS_LOG_BATCH_MAX_RECORDS);
     this.lingerMs = options.lingerMs ?? ACCESS_LOG_LINGER_MS;
-    const partitions = TOPIC_SPECS[TOPICS.accessLogBatches].partitions;
-    this.groups = Array.from({ length: partitions }, () => []);
-    this.groupBytes = new Array<number>(partitions).fill(0);
+    this.groups = new Array<AccessLogColumnsBuilder | null>(TOPIC_SPECS[TOPICS.accessLogColumns].partitions).fill(null);
     this.publisher = new BatchingPublisher({
       producer: options.producer,
-      topic: TOPICS.accessLogBatches,
+      topic: TOPICS.accessLogColumns,
       source: 'gateway',
       maxBatch: MESSAGES_PER_REQUEST,
       // The records have lingered already; the messages go as soon as the current turn of the event loop ends.
@@ -71,12 +74,13 @@ export class AccessLogBatcher {
 
   add(entry: AccessLogEntry): void {
     const partition = accessLogPartition(accessLogKey(entry));
-    // A free-text character takes at most 3 bytes of JSON: only control characters take more, and the HTTP parser refuses them in a path.
-    const bytes = RECORD_FIXED_BYTES + 3 * (entry.path.length + entry.requestId.length + entry.method.length + (entry.route?.length ?? 0));
-    if (this.groupBytes[partition] + bytes > MAX_MESSAGE_BYTES) this.emit(partition);
-    const group = this.groups[partition];
-    group.push(toAccessLogEntryRecord(entry, this.clock));
-    this.groupBytes[partition] += bytes;
+    let group = this.groups[partition];
+    if (group !== null && group.bytesAtMost + accessLogCallBytesAtMost(entry) > MAX_MESSAGE_BYTES) {
+      this.emit(partition);
+      group = null;
+    }
+    if (group === null) group = this.groups[partition] = new AccessLogColumnsBuilder(this.options.gatewayId);
+    group.add(entry);
     if (group.length >= this.maxRecords) this.emit(partition);
     else if (this.timer === null) this.timer = setTimeout(this.emitAll, this.lingerMs);
   }
@@ -101,11 +105,10 @@ export class AccessLogBatcher {
   };
 
   private emit(partition: number): void {
-    const records = this.groups[partition];
-    if (records.length === 0) return;
-    this.groups[partition] = [];
-    this.groupBytes[partition] = 0;
+    const group = this.groups[partition];
+    if (group === null) return;
+    this.groups[partition] = null;
     const gatewayId = this.options.gatewayId;
-    this.publisher.publish(gatewayId, { gatewayId, records }, { partition, records: records.length });
+    this.publisher.publish(gatewayId, group.build(), { partition, records: group.length });
   }
 }

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Kafka } from 'kafkajs';
 import pino from 'pino';
-import { ACCESS_LOG_BATCH_MAX_RECORDS, AccessLogBatch, accessLogBatchSchema, accessLogPartition, TOPICS } from '@attest/contracts';
+import { ACCESS_LOG_BATCH_MAX_RECORDS, AccessLogColumns, accessLogColumnsSchema, accessLogPartition, accessLogRecordsOfColumns, TOPICS } from '@attest/contracts';
 import { ensureTopics } from '@attest/messaging';
 import { testKafka, TopicProbe, waitFor } from '@attest/testing';
 import { accessLogEntry } from './access-log-entry.fixtures';
@@ -44,8 +44,8 @@ describe('access-log worker thread (compiled) against a real broker', () => {
   beforeAll(async () => {
     if (!existsSync(COMPILED_WORKER)) throw new Error(`${COMPILED_WORKER} is missing: build first (npx tsc -b tsconfig.build.json)`);
     kafka = testKafka();
-    await ensureTopics(kafka, [TOPICS.accessLogBatches]);
-    probe = await new TopicProbe(kafka, [TOPICS.accessLogBatches], { from: 'end' }).start();
+    await ensureTopics(kafka, [TOPICS.accessLogColumns]);
+    probe = await new TopicProbe(kafka, [TOPICS.accessLogColumns], { from: 'end' }).start();
   });
 
   afterAll(async () => {
@@ -84,9 +84,9 @@ describe('access-log worker thread (compiled) against a real broker', () => {
 
     expect(sink.overflowedCount).toBe(0);
     expect(sink.droppedCount).toBe(0);
-    const batch = (message: { value: unknown }) => (message.value as { data: AccessLogBatch }).data;
-    const ours = () => probe.where((message) => batch(message).gatewayId === gatewayId);
-    const records = () => ours().flatMap((message) => batch(message).records.map((record) => ({ partition: message.partition, record })));
+    const columns = (message: { value: unknown }) => (message.value as { data: AccessLogColumns }).data;
+    const ours = () => probe.where((message) => columns(message).gatewayId === gatewayId);
+    const records = () => ours().flatMap((message) => accessLogRecordsOfColumns(columns(message)).records.map(({ record }) => ({ partition: message.partition, record })));
     await waitFor(() => records().length >= ids.length, { timeoutMs: 30_000, description: 'the records on the access-log topic' });
     expect(
       records()
@@ -95,7 +95,7 @@ describe('access-log worker thread (compiled) against a real broker', () => {
     ).toEqual([...ids].sort());
     // Many records per message, each message valid under the contract, every record in the partition its key names.
     expect(ours().length).toBeLessThan(ids.length / 10);
-    for (const message of ours()) expect(accessLogBatchSchema.safeParse(batch(message)).success).toBe(true);
+    for (const message of ours()) expect(accessLogColumnsSchema.safeParse(columns(message)).success).toBe(true);
     expect(records().filter(({ partition, record }) => partition !== accessLogPartition(record.keyId!))).toEqual([]);
   });
 });

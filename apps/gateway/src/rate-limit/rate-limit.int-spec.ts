@@ -74,7 +74,7 @@ describe('rate limits and quotas at the gateway', () => {
 
   beforeAll(async () => {
     const kafka = testKafka('rate-limit-int-spec');
-    await ensureTopics(kafka, [TOPICS.policyState, TOPICS.catalogState, TOPICS.accessLogBatches, TOPICS.gatewayApplied]);
+    await ensureTopics(kafka, [TOPICS.policyState, TOPICS.catalogState, TOPICS.accessLogColumns, TOPICS.gatewayApplied]);
     producer = kafka.producer();
     await producer.connect();
     upstream = await startEchoUpstream();

@@ -210,7 +210,7 @@ describe('usage-ingest: batches of access logs into counts, last-used and first-
     expect(await grantTotal(grant.grantId)).toBe(2);
   });
 
-  describe('gateway.access-log.v2: many records per message, as gateways now produce them', () => {
+  describe('gateway.access-log.v2: many records per message, as gateways before v3 produced them', () => {
     it('counts records carried in batch messages exactly like v1 records: per grant, key, route and day, with last use', async () => {
       const { grants, keys, records, counted } = largeBatch();
       const messages = await produceAccessLogBatches(producer, records, { maxRecords: 200 });
@@ -318,7 +318,7 @@ describe('usage-ingest: batches of access logs into counts, last-used and first-
     });
   });
 
-  describe('gateway.access-log.v3: the records of v2 in columns, read before gateways produce them', () => {
+  describe('gateway.access-log.v3: the records of v2 in columns, as gateways now produce them', () => {
     it('counts records carried in column messages exactly like v1 records: per grant, key, route and day, with last use', async () => {
       const { grants, keys, records, counted } = largeBatch();
       const messages = await produceAccessLogBatches(producer, records, { maxRecords: 200, columns: true });

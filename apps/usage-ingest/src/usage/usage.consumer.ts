@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Kafka } from 'kafkajs';
-import { AccessLogRecord, accessLogRecordsOf, accessLogRecordsOfColumns, Topic, TOPICS } from '@attest/contracts';
+import { AccessLogRecord, accessLogRecordsOf, accessLogRecordsOfColumns, AccessLogRecordsRead, Topic, TOPICS } from '@attest/contracts';
 import { BatchConsumers, BatchConsumerSpec, BatchEvent, BatchEventConsumer, KAFKA, RejectedBatchEvent } from '@attest/messaging';
 import { SERVICE, UsageIngestConfig } from '../config';
 import { UsageService } from './usage.service';
@@ -12,10 +12,10 @@ import { adoptLegacyAccessLogOffsets } from './access-log-group.migration';
  * of its topics has a batch consumer of its own (its own group) whose stored positions keep a
  * redelivered batch from counting twice; access.grants.v1 stays on the service's event consumer host.
  *
- * Gateways produce `gateway.access-log.v2` (many requests per message); `gateway.access-log.v1` (one
- * request per message) is still consumed while gateways that produce it remain, during a rolling
- * upgrade, and `gateway.access-log.v3` (v2's records in columns) already is, so that gateways can
- * move to it once every usage-ingest reads it. All are counted the same way, by the same `UsageService.ingest`.
+ * Gateways produce `gateway.access-log.v3` (many requests per message, in columns); v2 (the same
+ * records as objects) and v1 (one request per message) are still consumed while gateways that
+ * produce them remain, during a rolling upgrade. All are counted the same way, by the same
+ * `UsageService.ingest`.
  */
 @Injectable()
 export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -68,12 +68,12 @@ export class UsageConsumer implements OnApplicationBootstrap, OnApplicationShutd
    * named by its position in the message (from 0) and its reason. The letter carries the whole
    * message, but its other records are counted: only the named ones are not.
    */
-  private async ingestMessages<T extends Topic>(events: ReadonlyArray<BatchEvent<T>>, tx: Parameters<UsageService['ingest']>[0], read: (data: BatchEvent<T>['event']['data']) => ReadRecords): Promise<RejectedBatchEvent[]> {
+  private async ingestMessages<T extends Topic>(events: ReadonlyArray<BatchEvent<T>>, tx: Parameters<UsageService['ingest']>[0], read: (data: BatchEvent<T>['event']['data']) => AccessLogRecordsRead): Promise<RejectedBatchEvent[]> {
     const records: AccessLogRecord[] = [];
     const carriers: Carrier[] = [];
     const problems: Problem[] = [];
     events.forEach((event, message) => {
-      let got: ReadRecords;
+      let got: AccessLogRecordsRead;
       try {
         got = read(event.event.data);
       } catch (error) {
@@ -126,12 +126,6 @@ interface Carrier {
 /** A record of a message that is not counted, and why; position -1 when no record of the message could be read. */
 interface Problem extends Carrier {
   reason: string;
-}
-
-/** A message's records as the v1 records `ingest` counts, each with its position, and those that could not be read. */
-interface ReadRecords {
-  records: Array<{ position: number; record: AccessLogRecord }>;
-  rejected: Array<{ position: number; reason: string }>;
 }
 
 /** Each message with a problem once, in the batch's order, its problems in the order of their records. */

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   ACCESS_LOG_BATCH_MAX_RECORDS,
   AccessLogCall,
+  accessLogCallBytesAtMost,
+  AccessLogColumnsBuilder,
   accessLogBatchSchema,
   accessLogColumnsOf,
   accessLogColumnsSchema,
@@ -104,6 +106,31 @@ describe('gateway.access-log.v3', () => {
     const v2 = JSON.stringify({ gatewayId: 'gw-1', records: calls.map(entryOf) });
     const v3 = JSON.stringify(accessLogColumnsOf('gw-1', calls));
     expect(v3.length).toBeLessThan(v2.length / 3);
+  });
+
+  it('bounds its JSON from above, each call by no more than a producer is told before adding it', () => {
+    const builder = new AccessLogColumnsBuilder('gw-é');
+    const texts = ['/a', '/€uro/😀', `/${'é'.repeat(500)}`, 'GET /tab\there', 'route \u0001 with a control character'];
+    for (let i = 0; i < 300; i++) {
+      const next = call(i, {
+        requestId: i % 7 === 0 ? `req-${'ü'.repeat(i % 50)}` : randomUUID(),
+        path: texts[i % texts.length],
+        route: i % 11 === 0 ? texts[(i / 11) % texts.length] : 'GET /orders/:id',
+        keyId: i % 13 === 0 ? randomUUID() : keyId,
+        latencyMs: i % 2 === 0 ? Math.PI * 1e-300 : -0.1 + i,
+        status: i % 3 === 0 ? Number.MAX_SAFE_INTEGER : 200,
+        atMs: Date.UTC(2030, 0, 1) + (i % 5 === 0 ? -i * 1e9 : i),
+      });
+      const before = builder.bytesAtMost;
+      builder.add(next);
+      expect(builder.bytesAtMost - before).toBeLessThanOrEqual(accessLogCallBytesAtMost(next));
+      expect(Buffer.byteLength(JSON.stringify(builder.build()))).toBeLessThanOrEqual(builder.bytesAtMost);
+    }
+    // Not so loose that a message of short calls closes far below its size.
+    const short = accessLogColumnsOf('gw', Array.from({ length: 400 }, (_, i) => call(i, { requestId: randomUUID() })));
+    const builderOfShort = new AccessLogColumnsBuilder('gw');
+    for (let i = 0; i < 400; i++) builderOfShort.add(call(i, { requestId: short.requestId[i] }));
+    expect(builderOfShort.bytesAtMost).toBeLessThan(4 * Buffer.byteLength(JSON.stringify(short)));
   });
 
   it('refuses a record naming a string that is not there or not a valid value of its column, and reads the others', () => {

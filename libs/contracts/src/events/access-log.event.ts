@@ -159,6 +159,35 @@ const VALUE_COLUMNS = ['at', 'path', 'status', 'latencyMs'] as const;
 const MAX_EPOCH_MS = 8.64e15;
 
 /**
+ * Bounds of a v3 message's JSON, in bytes of UTF-8. A character of a string takes at most 3 bytes,
+ * or 6 as a `\u00XX` escape of a control character; those cannot reach the request id and path (the
+ * HTTP parser refuses them in a request line and a header), but might a configured route, so the
+ * strings of `strings` are counted at 6. A number takes at most 24 characters, an index at most 7.
+ */
+const MESSAGE_BYTES = 256;
+const NUMBER_BYTES = 25;
+const RECORD_BYTES = 3 + 3 + 3 * NUMBER_BYTES + 7 * 8;
+const stringBytes = (value: string | null) => (value === null ? 0 : 6 * value.length + 3);
+
+/**
+ * The most bytes a call can add to a v3 message: its own values, and each of its strings as if the
+ * message did not hold it yet. A producer checks it before adding, to close a message in time.
+ */
+export function accessLogCallBytesAtMost(call: AccessLogCall): number {
+  return (
+    RECORD_BYTES +
+    3 * (call.requestId.length + call.path.length) +
+    stringBytes(call.method) +
+    stringBytes(call.outcome) +
+    stringBytes(call.apiId) +
+    stringBytes(call.route) +
+    stringBytes(call.keyId) +
+    stringBytes(call.principalId) +
+    stringBytes(call.grantId)
+  );
+}
+
+/**
  * Builds one `gateway.access-log.v3` message a call at a time, as a producer groups them: each
  * method, outcome, id and route goes into `strings` the first time a call names it.
  */
@@ -180,8 +209,16 @@ export class AccessLogColumnsBuilder {
   };
   private readonly indexes = new Map<string, number>();
   private since = 0;
+  private bytes: number;
 
-  constructor(private readonly gatewayId: string) {}
+  constructor(private readonly gatewayId: string) {
+    this.bytes = MESSAGE_BYTES + stringBytes(gatewayId);
+  }
+
+  /** An upper bound of the size of `build()`'s JSON, in bytes of UTF-8. */
+  get bytesAtMost(): number {
+    return this.bytes;
+  }
 
   /** Calls added so far. */
   get length(): number {
@@ -193,6 +230,7 @@ export class AccessLogColumnsBuilder {
     // Calls arrive about in order, but not exactly: one that started earlier may finish later.
     if (c.requestId.length === 0) this.since = call.atMs;
     else if (call.atMs < this.since) this.rebase(call.atMs);
+    this.bytes += RECORD_BYTES + 3 * (call.requestId.length + call.path.length);
     c.requestId.push(call.requestId);
     c.at.push(call.atMs - this.since);
     c.method.push(this.ref(call.method));
@@ -217,6 +255,7 @@ export class AccessLogColumnsBuilder {
     if (index === undefined) {
       index = this.columns.strings.push(value) - 1;
       this.indexes.set(value, index);
+      this.bytes += stringBytes(value);
     }
     return index;
   }
@@ -227,6 +266,12 @@ export class AccessLogColumnsBuilder {
     for (let i = 0; i < at.length; i++) at[i] += shift;
     this.since = since;
   }
+}
+
+/** A many-record message's records as consumers count them, each with its position in the message, and those that cannot be read. */
+export interface AccessLogRecordsRead {
+  records: Array<{ position: number; record: AccessLogRecord }>;
+  rejected: Array<{ position: number; reason: string }>;
 }
 
 /** A v3 message's calls, in order, each as a `gateway.access-log.v3` producer gave it. */
@@ -242,10 +287,7 @@ export function accessLogColumnsOf(gatewayId: string, calls: readonly AccessLogC
  * is not a valid value of its column (an outcome, a uuid). A message whose columns differ in length
  * has no readable record and is refused whole (an `Error`).
  */
-export function accessLogRecordsOfColumns(message: AccessLogColumns): {
-  records: Array<{ position: number; record: AccessLogRecord }>;
-  rejected: Array<{ position: number; reason: string }>;
-} {
+export function accessLogRecordsOfColumns(message: AccessLogColumns): AccessLogRecordsRead {
   const length = message.requestId.length;
   const uneven = [...VALUE_COLUMNS, ...STRING_COLUMN_NAMES].filter((column) => message[column].length !== length);
   if (uneven.length > 0) throw new Error(`columns ${uneven.join(', ')} do not have one value for each of the ${length} records`);
