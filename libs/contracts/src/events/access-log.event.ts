@@ -291,29 +291,33 @@ export function accessLogRecordsOfColumns(message: AccessLogColumns): AccessLogR
   const length = message.requestId.length;
   const uneven = [...VALUE_COLUMNS, ...STRING_COLUMN_NAMES].filter((column) => message[column].length !== length);
   if (uneven.length > 0) throw new Error(`columns ${uneven.join(', ')} do not have one value for each of the ${length} records`);
-  // Whether each string is a valid value of each column that names it, checked once per pair.
-  const checked = new Map<string, string | null>();
-  const resolve = (column: StringColumn, index: number): { value: string | null } | { reason: string } => {
-    if (index === -1) return STRING_COLUMNS[column].safeParse(null).success ? { value: null } : { reason: `${column} is missing` };
-    if (index >= message.strings.length) return { reason: `${column} names string ${index}, beyond the message's ${message.strings.length}` };
-    const key = `${column}:${index}`;
-    let problem = checked.get(key);
+  const strings = message.strings;
+  // Per column: whether it may be null, and per string it names, why that string is no valid value of it (null: it is), each checked once.
+  const nullable = STRING_COLUMN_NAMES.map((column) => STRING_COLUMNS[column].safeParse(null).success);
+  const checked = STRING_COLUMN_NAMES.map(() => new Array<string | null | undefined>(strings.length));
+  const problemOf = (c: number, index: number): string | null => {
+    const column = STRING_COLUMN_NAMES[c];
+    if (index === -1) return nullable[c] ? null : `${column} is missing`;
+    if (index >= strings.length) return `${column} names string ${index}, beyond the message's ${strings.length}`;
+    let problem = checked[c][index];
     if (problem === undefined) {
-      const parsed = STRING_COLUMNS[column].safeParse(message.strings[index]);
-      problem = parsed.success ? null : `${column} ${JSON.stringify(message.strings[index])} is not valid: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
-      checked.set(key, problem);
+      const parsed = STRING_COLUMNS[column].safeParse(strings[index]);
+      problem = parsed.success ? null : `${column} ${JSON.stringify(strings[index])} is not valid: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
+      checked[c][index] = problem;
     }
-    return problem === null ? { value: message.strings[index] } : { reason: problem };
+    return problem;
   };
   const records: Array<{ position: number; record: AccessLogRecord }> = [];
   const rejected: Array<{ position: number; reason: string }> = [];
   for (let position = 0; position < length; position++) {
     const values = {} as Record<StringColumn, string | null>;
     const reasons: string[] = [];
-    for (const column of STRING_COLUMN_NAMES) {
-      const resolved = resolve(column, message[column][position]);
-      if ('reason' in resolved) reasons.push(resolved.reason);
-      else values[column] = resolved.value;
+    for (let c = 0; c < STRING_COLUMN_NAMES.length; c++) {
+      const column = STRING_COLUMN_NAMES[c];
+      const index = message[column][position];
+      const problem = problemOf(c, index);
+      if (problem !== null) reasons.push(problem);
+      else values[column] = index === -1 ? null : strings[index];
     }
     const atMs = message.since + message.at[position];
     if (atMs > MAX_EPOCH_MS) reasons.push(`at ${atMs} is later than a timestamp can say`);
