@@ -86,6 +86,10 @@ describe('gateway.access-log.v3', () => {
   const entryOf = ({ atMs, ...rest }: AccessLogCall) => ({ ...rest, at: new Date(atMs).toISOString() });
   const recordOf = (c: AccessLogCall, gatewayId: string) => ({ ...entryOf(c), gatewayId });
 
+  it('has as many partitions as v2, so a key has the same partition on both', () => {
+    expect(TOPIC_SPECS[TOPICS.accessLogColumns].partitions).toBe(TOPIC_SPECS[TOPICS.accessLogBatches].partitions);
+  });
+
   it('gives back every call as the v1 record consumers count, in order, through the JSON a consumer reads', () => {
     const calls = [
       ...Array.from({ length: 40 }, (_, i) => call(i)),

@@ -97,7 +97,7 @@ export function accessLogRecordsOf(batch: AccessLogBatch): AccessLogRecord[] {
 
 /**
  * The key an access-log record is produced under: its API key id, or its request id when no key
- * matched. v1 messages are keyed by it, and v2 messages go to its partition (`accessLogPartition`).
+ * matched. v1 messages are keyed by it, and v2 and v3 messages go to its partition (`accessLogPartition`).
  */
 export function accessLogKey(record: { keyId: string | null; requestId: string }): string {
   return record.keyId ?? record.requestId;
@@ -107,19 +107,20 @@ const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
 /**
- * The `gateway.access-log.v2` partition of a record's key (its key id, or request id when no key
- * matched): FNV-1a over the key's UTF-16 code units, modulo the topic's declared partitions. It is
- * part of the contract, not of a Kafka client, so every producer groups the same way; a few lines
- * of arithmetic rather than a client library's internal murmur2.
+ * The `gateway.access-log.v3` (and v2: both declare as many partitions) partition of a record's key
+ * (its key id, or request id when no key matched): FNV-1a over the key's UTF-16 code units, modulo
+ * the topic's declared partitions. It is part of the contract, not of a Kafka client, so every
+ * producer groups the same way; a few lines of arithmetic rather than a client library's internal
+ * murmur2.
  */
-export function accessLogPartition(key: string, partitions: number = TOPIC_SPECS[TOPICS.accessLogBatches].partitions): number {
+export function accessLogPartition(key: string, partitions: number = TOPIC_SPECS[TOPICS.accessLogColumns].partitions): number {
   let hash = FNV_OFFSET;
   for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), FNV_PRIME);
   return (hash >>> 0) % partitions;
 }
 
 /**
- * Records grouped as a `gateway.access-log.v2` producer sends them: by the partition of their key, in
+ * Records grouped as a `gateway.access-log.v2` or v3 producer sends them: by the partition of their key, in
  * order, at most `maxRecords` to a message. For producers that hold their records already; the
  * gateway, which cannot wait for all of them, groups as they come (and bounds messages by size too).
  */
