@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { Kafka, Producer } from 'kafkajs';
-import { AccessGrant, AccessLogEntryRecord, accessLogColumnsOf, accessLogKey, AccessLogRecord, groupAccessLogRecords, TOPICS } from '@attest/contracts';
+import { AccessGrant, AccessLogCall, AccessLogEntryRecord, accessLogColumnsOf, accessLogKey, AccessLogRecord, groupAccessLogRecords, TOPICS } from '@attest/contracts';
 import { buildEnvelope, createKafkaClient, ensureTopics, parseBrokers, partitionOf } from '@attest/messaging';
 import { ensureDatabase } from '@attest/persistence';
 import { listenWhenReady, suiteDatabaseUrl } from '@attest/testing';
@@ -188,7 +188,7 @@ export async function produceAccessLogBatches(
     // The gateway id is said once, for the whole message.
     const entries: AccessLogEntryRecord[] = carried.map(({ gatewayId: _gatewayId, ...entry }) => entry);
     const envelope = options.columns
-      ? buildEnvelope({ topic: TOPICS.accessLogColumns, subject: gatewayId, source: 'gateway', data: accessLogColumnsOf(gatewayId, entries.map(({ at, ...call }) => ({ ...call, atMs: Date.parse(at) }))) })
+      ? buildEnvelope({ topic: TOPICS.accessLogColumns, subject: gatewayId, source: 'gateway', data: accessLogColumnsOf(gatewayId, entries.map(accessLogCallOf)) })
       : buildEnvelope({ topic: TOPICS.accessLogBatches, subject: gatewayId, source: 'gateway', data: { gatewayId, records: entries } });
     return { key: gatewayId, partition, value: JSON.stringify(envelope) };
   });
@@ -200,4 +200,10 @@ export async function produceAccessLogBatches(
     next.set(partition, offset + 1n);
     return { partition, offset: offset.toString(), records: carried };
   });
+}
+
+/** A record as the gateway held it before producing it: its time in epoch milliseconds, no gateway id. */
+export function accessLogCallOf(record: AccessLogEntryRecord & { gatewayId?: string }): AccessLogCall {
+  const { requestId, at, method, path, status, outcome, latencyMs, apiId, route, keyId, principalId, grantId } = record;
+  return { requestId, atMs: Date.parse(at), method, path, status, outcome, latencyMs, apiId, route, keyId, principalId, grantId };
 }

@@ -5,6 +5,7 @@ import { AccessLogColumns, accessLogColumnsOf, AccessLogRecord, accessLogPartiti
 import { buildEnvelope, parseEvent } from '@attest/messaging';
 import { TEST_DATABASE_URL, TopicProbe, waitFor } from '@attest/testing';
 import {
+  accessLogCallOf,
   accessLogRecord,
   announceGrants,
   grantState,
@@ -336,7 +337,7 @@ describe('usage-ingest: batches of access logs into counts, last-used and first-
       const keyId = randomUUID();
       const gatewayId = gatewayOfOwn();
       const calls = Array.from({ length: 5 }, (_, i) => accessLogRecord(grant, keyId, { gatewayId, route: i === 3 ? null : 'GET /orders/:id' }));
-      const columns = accessLogColumnsOf(gatewayId, calls.map(({ gatewayId: _g, at, ...call }) => ({ ...call, atMs: Date.parse(at) })));
+      const columns = accessLogColumnsOf(gatewayId, calls.map(accessLogCallOf));
       // Record 1 names a string the message does not have; record 3 has no route, which only counting finds.
       columns.principalId[1] = columns.strings.length;
       const uneven: AccessLogColumns = { ...columns, status: columns.status.slice(1) };
