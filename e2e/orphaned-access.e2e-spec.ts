@@ -95,7 +95,9 @@ describe('orphaned access closed end to end (Okta Event Hook â†’ identity-sync â
         const response = await call();
         return response.status === 401 && ((await response.json()) as { type: string });
       },
-      { description: 'the gateway to refuse the leaver\'s key', timeoutMs: 5000, intervalMs: 10 },
+      // A deadline for a stuck pipeline, not a speed target: on a loaded CI machine the four hops took
+      // over 5 s once. How fast a decision reaches the gateway is measured by `npm run bench`.
+      { description: 'the gateway to refuse the leaver\'s key', timeoutMs: 30000, intervalMs: 10 },
     );
     expect([PROBLEM_TYPES.keyRevoked, PROBLEM_TYPES.unauthenticated]).toContain(denied.type);
 
