@@ -58,6 +58,8 @@ class RecordingUpstream {
   readonly requests: Seen[] = [];
   readonly largeAnswers = new Map<string, LargeAnswer>();
   private readonly held: ServerResponse[] = [];
+  /** `/orders/late*` requests, answered only when the spec says so. */
+  private readonly late: ServerResponse[] = [];
   private readonly server = createServer((req, res) => {
     if (req.url?.startsWith('/orders/large-')) return void this.answerLarge(req.url, res);
     const chunks: Buffer[] = [];
@@ -66,6 +68,7 @@ class RecordingUpstream {
       const body = Buffer.concat(chunks).toString('utf8');
       this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, remotePort: req.socket.remotePort ?? 0 });
       if (req.url === '/slow') return void this.held.push(res);
+      if (req.url?.startsWith('/orders/late')) return void this.late.push(res);
       // Hop-by-hop fields of its own, which must not reach the client.
       const hop = req.url?.startsWith('/orders/hop') ? { 'keep-alive': 'timeout=60', connection: 'x-upstream-hop', 'x-upstream-hop': 'per-connection' } : {};
       res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': 'yes', ...hop });
@@ -92,13 +95,18 @@ class RecordingUpstream {
     answer.finished = true;
   }
 
+  /** Answers every `/orders/late*` request held so far. */
+  answerLate(): void {
+    for (const res of this.late.splice(0)) if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end('{"late":true}');
+  }
+
   async start(): Promise<void> {
     this.server.listen(0, '127.0.0.1');
     await once(this.server, 'listening');
   }
 
   async stop(): Promise<void> {
-    for (const res of this.held) res.destroy();
+    for (const res of [...this.held, ...this.late]) res.destroy();
     this.server.closeAllConnections();
     this.server.close();
     await once(this.server, 'close');
@@ -427,6 +435,22 @@ describe('gateway against real Kafka and a real upstream', () => {
     leaving.destroy();
     await waitFor(() => upstream.largeAnswers.get('/orders/large-leave')?.cut === true, { timeoutMs: 5000, description: 'the upstream answer to be cut off' });
     expect(upstream.largeAnswers.get('/orders/large-leave')!.finished).toBe(false);
+  });
+
+  it('records a call whose client left before the upstream answered as 499, not as an upstream failure', async () => {
+    const requestId = `it-${run}-client-left`;
+    const client = new AbortController();
+    const leaving = fetch(`${gatewayUrl}${basePath}/orders/late`, { headers: { ...bearer(alice.key), 'x-request-id': requestId }, signal: client.signal });
+    await waitFor(() => upstream.requests.some((r) => r.url === '/orders/late' && r.headers['x-request-id'] === requestId), {
+      description: 'the call to reach the upstream',
+    });
+    client.abort();
+    await expect(leaving).rejects.toThrow();
+    // Time for the gateway to see the connection close, before the upstream's answer arrives.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    upstream.answerLate();
+    const record = await waitFor(() => accessLog.records.find((r) => r.data.requestId === requestId), { description: 'the access-log record of the abandoned call' });
+    expect(record.data).toMatchObject({ status: 499, outcome: 'allowed', keyId: alice.key.keyId, grantId: alice.grantId });
   });
 
   it('answers every denial with a problem body that never echoes the key', async () => {

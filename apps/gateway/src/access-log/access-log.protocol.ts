@@ -5,7 +5,7 @@ export interface AccessLogWorkerData {
   brokers: string[];
   gatewayId: string;
   logLevel: string;
-  /** Records per `gateway.access-log.v2` message, and how long a record waits for others; the batcher's defaults unless a test sets them. */
+  /** Records per `gateway.access-log.v3` message, and how long a record waits for others; the batcher's defaults unless a test sets them. */
   maxRecords?: number;
   lingerMs?: number;
   /** The nice value the worker gives its own thread (0 = the request thread's priority). */

@@ -12,7 +12,7 @@ import { AccessLogSink, InlineAccessLogSink, workerAvailable, WorkerAccessLogSin
 const MAX_EARLY_ENTRIES = 10_000;
 
 /**
- * One access-log record per answered request, produced many to a message to `gateway.access-log.v2` off the
+ * One access-log record per answered request, produced many to a message to `gateway.access-log.v3` off the
  * request path: by default from a worker thread (ACCESS_LOG_MODE=worker), in-thread where no compiled
  * worker exists or when configured so.
  */

@@ -9,7 +9,7 @@ import { AccessLogWorkerData, FromAccessLogWorker, ToAccessLogWorker } from './a
 
 /**
  * The access log's producer thread: turns packed batches from the request thread into
- * `gateway.access-log.v2` messages, and produces them with its own Kafka client, so none of that costs the thread
+ * `gateway.access-log.v3` messages (columns), and produces them with its own Kafka client, so none of that costs the thread
  * that answers requests. The client is the lean one (`FastRecordProducer`): on a busy gateway this
  * thread shares the cores with the request thread, so every microsecond per record counts.
  */

@@ -32,6 +32,8 @@ export interface UpstreamResult {
 type Done = (result: UpstreamResult) => void;
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** The status recorded for a call whose client closed the connection before it was answered (nginx's 499). */
+export const CLIENT_CLOSED_REQUEST = 499;
 
 /** Streams a request to its upstream and the answer back, without buffering either body. */
 @Injectable()
@@ -118,6 +120,8 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   onError(error: Error): void {
     const res = this.call.res;
+    // The client left before the upstream answered: nothing failed upstream, and there is nobody to answer.
+    if (error instanceof ClientGoneError && this.status === 0) return this.finish({ status: CLIENT_CLOSED_REQUEST, upstreamOk: true });
     const code = (error as { code?: string }).code;
     if (this.status !== 0 || res.headersSent) {
       // The answer had begun: all that can be done is to cut it, so the client sees it incomplete.
