@@ -25,6 +25,17 @@ describe('thereAndBack (the order of measurements within a round)', () => {
     }
   });
 
+  it('moves the first target of the round on each round, so over as many rounds as targets each is once in the middle, measured twice in a row', () => {
+    expect(thereAndBack(3, 1)).toEqual([1, 2, 0, 0, 2, 1]);
+    expect(thereAndBack(3, 5)).toEqual(thereAndBack(3, 2));
+    const middles = [0, 1, 2, 3, 4].map((round) => {
+      const order = thereAndBack(5, round);
+      for (let target = 0; target < 5; target++) expect((order.indexOf(target) + order.lastIndexOf(target)) / 2).toBe((order.length - 1) / 2);
+      return order[order.length / 2];
+    });
+    expect([...middles].sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+
   it('is empty for no targets', () => {
     expect(thereAndBack(0)).toEqual([]);
   });

@@ -102,9 +102,17 @@ export function variantSettings(text: string): Record<string, string> {
  * nothing started in between. Targets measured side by side then share the machine's state, which
  * drifts over seconds to minutes (one bare proxy process, unchanged, served 7,400 to 13,900 req/s in
  * consecutive 3 s runs), and a steady drift within the round weighs on every target alike.
+ *
+ * The round's first target moves one place each round (B C A A C B next), because the target in the
+ * middle is the only one whose second run follows its first at once, warm: every other run follows
+ * seconds of idling, and a gateway's first second of load after idling was measured slower (p99 of
+ * its own handling 5.8-7.2 ms, against 3.2-3.3 ms in the next second). A gateway variant given that
+ * middle place with nothing changed but an empty `--require` beat the same gateway's p99 by 0.6 and
+ * 2.7 ms; with a fixed order the last target always had it.
  */
-export function thereAndBack(count: number): number[] {
-  const there = Array.from({ length: count }, (_, i) => i);
+export function thereAndBack(count: number, round = 0): number[] {
+  const first = count === 0 ? 0 : round % count;
+  const there = Array.from({ length: count }, (_, i) => (first + i) % count);
   return [...there, ...[...there].reverse()];
 }
 
@@ -185,7 +193,7 @@ export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measu
         }
       }
       const halves: Measured[][] = targets.map(() => []);
-      for (const i of thereAndBack(targets.length)) halves[i].push(await measureTarget(targets[i], { ...options, seconds: halfSeconds }));
+      for (const i of thereAndBack(targets.length, round)) halves[i].push(await measureTarget(targets[i], { ...options, seconds: halfSeconds }));
       halves.forEach((measured, i) => rounds[i].push(combine(measured)));
     }
     const results = rounds.map(combine);
@@ -559,7 +567,7 @@ function printReport(results: Measured[], rounds: Measured[][], options: Gateway
   const roundsOf = (prefix: string) => rounds[indexOf(prefix)];
   console.log(
     `\n== gateway under load (wrk -t${options.threads} -c${options.connections} --latency, loopback, same nginx upstream; ` +
-      `${options.seconds}s per target in ${options.rounds} interleaved rounds, each there and back, after ${options.warmUpSeconds}s warm-up` +
+      `${options.seconds}s per target in ${options.rounds} interleaved rounds, each there and back from a first target that moves each round, after ${options.warmUpSeconds}s warm-up` +
       `${options.freshProcesses ? ', every Node target a fresh process each round' : ''})`,
   );
   console.log(`gateways run with NODE_OPTIONS=${withManifestNodeOptions('gateway') || '(none)'} as deploy/base/gateway.yaml runs them, and so does the bare proxy`);
