@@ -111,8 +111,7 @@ export function variantSettings(text: string): Record<string, string> {
  * 2.7 ms; with a fixed order the last target always had it.
  */
 export function thereAndBack(count: number, round = 0): number[] {
-  const first = count === 0 ? 0 : round % count;
-  const there = Array.from({ length: count }, (_, i) => (first + i) % count);
+  const there = Array.from({ length: count }, (_, i) => (round + i) % count);
   return [...there, ...[...there].reverse()];
 }
 

@@ -53,7 +53,7 @@ describe('waitUntilTopicsReady against a real broker', () => {
   it('gives up on a topic that does not come up, naming it', async () => {
     const topic = `topic-admin-spec-missing-${randomUUID()}`;
     // No retries inside kafkajs: each refusal comes straight back to the wait's own loop.
-    const admin = new Kafka({ clientId: 'topic-admin-int-spec', brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+    const admin = testKafka('topic-admin-int-spec', { logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
     await admin.connect();
     try {
       // Never created (the test broker does not create topics on a metadata request).

@@ -54,19 +54,20 @@ export async function ensureTopics(kafka: Kafka, topics: readonly Topic[]): Prom
 export async function waitUntilTopicsReady(admin: Admin, topics: readonly string[], timeoutMs = TOPIC_READY_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const topic of topics) {
-    for (;;) {
-      try {
-        await admin.fetchTopicOffsets(topic);
-        break;
-      } catch (error) {
-        // Not-yet-elected leaders and not-yet-propagated metadata are retriable protocol errors.
-        const retriable = error instanceof KafkaJSProtocolError && error.retriable;
-        if (!retriable || Date.now() > deadline) {
-          const why = error instanceof Error ? error.message : String(error);
-          throw new Error(`topic ${topic} is not ready: ${why}`, { cause: error });
-        }
-        await sleep(TOPIC_READY_POLL_MS);
-      }
-    }
+    while (!(await answersOffsets(admin, topic, deadline))) await sleep(TOPIC_READY_POLL_MS);
+  }
+}
+
+/** True once every partition of the topic answers; false on a retriable refusal before the deadline; throws otherwise. */
+async function answersOffsets(admin: Admin, topic: string, deadline: number): Promise<boolean> {
+  try {
+    await admin.fetchTopicOffsets(topic);
+    return true;
+  } catch (error) {
+    // Not-yet-elected leaders and not-yet-propagated metadata are retriable protocol errors.
+    const retriable = error instanceof KafkaJSProtocolError && error.retriable;
+    if (retriable && Date.now() <= deadline) return false;
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`topic ${topic} is not ready: ${why}`, { cause: error });
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Kafka } from 'kafkajs';
+import { Kafka, KafkaConfig } from 'kafkajs';
 import { runMigrationsLocked } from '@attest/persistence';
 import { TEST_DATABASE_URL } from './integration.global-setup';
 
@@ -32,7 +32,8 @@ export async function createTestSchema(options: {
   };
 }
 
-export function testKafka(clientId = 'attest-test'): Kafka {
+/** A client of the test broker; `overrides` change its other settings (its retries, its log level). */
+export function testKafka(clientId = 'attest-test', overrides: Omit<KafkaConfig, 'brokers' | 'clientId'> = {}): Kafka {
   const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-  return new Kafka({ clientId, brokers, logLevel: 1 });
+  return new Kafka({ clientId, brokers, logLevel: 1, ...overrides });
 }

@@ -33,7 +33,7 @@ type Done = (result: UpstreamResult) => void;
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 /** The status recorded for a call whose client closed the connection before it was answered (nginx's 499). */
-export const CLIENT_CLOSED_REQUEST = 499;
+const CLIENT_CLOSED_REQUEST = 499;
 
 /** Streams a request to its upstream and the answer back, without buffering either body. */
 @Injectable()
