@@ -34,11 +34,23 @@ class CapturingProducer implements RecordProducer {
 
 const PARTITIONS = TOPIC_SPECS[TOPICS.accessLogColumns].partitions;
 
+/** `count` random key ids, as many on each partition as the others (within one): random ids alone miss a partition now and then. */
+function keysOnEveryPartition(count: number): string[] {
+  const perPartition = Math.ceil(count / PARTITIONS);
+  const byPartition = Array.from({ length: PARTITIONS }, () => [] as string[]);
+  while (byPartition.reduce((sum, keys) => sum + keys.length, 0) < count) {
+    const key = randomUUID();
+    const keys = byPartition[accessLogPartition(key)];
+    if (keys.length < perPartition) keys.push(key);
+  }
+  return byPartition.flat();
+}
+
 describe('AccessLogBatcher', () => {
   it('sends each partition its own keys’ records, many per message, every record once', async () => {
     const producer = new CapturingProducer();
     const batcher = new AccessLogBatcher({ producer, gatewayId: 'gw-1', maxRecords: 10, lingerMs: 60_000 });
-    const keys = Array.from({ length: 12 }, () => randomUUID());
+    const keys = keysOnEveryPartition(12);
     const entries = Array.from({ length: 120 }, (_, i) => accessLogEntry({ requestId: `req-${i}`, keyId: keys[i % keys.length] }));
     for (const entry of entries) batcher.add(entry);
     await batcher.flush();
