@@ -22,6 +22,15 @@ export interface GatewayLoadOptions {
   /** Measured seconds per target, split over `rounds`. */
   seconds: number;
   warmUpSeconds: number;
+  /**
+   * Unmeasured load run on a target just before each of its measured runs. Every run but the middle
+   * one of a round follows seconds of idling, and a Node process's first second of load after idling
+   * costs more CPU per request, more so for the gateway: read from inside the processes, the bare proxy
+   * took 255, 211 and 188 µs per request in its first three 100 ms against 160 once steady, the gateway
+   * 311, 260 and 219 against 178, so with 2 s runs the bench priced the gateway's return from idling
+   * more than its features. 0 measures runs cold.
+   */
+  leadInSeconds: number;
   connections: number;
   threads: number;
   /**
@@ -108,7 +117,8 @@ export function variantSettings(text: string): Record<string, string> {
  * seconds of idling, and a gateway's first second of load after idling was measured slower (p99 of
  * its own handling 5.8-7.2 ms, against 3.2-3.3 ms in the next second). A gateway variant given that
  * middle place with nothing changed but an empty `--require` beat the same gateway's p99 by 0.6 and
- * 2.7 ms; with a fixed order the last target always had it.
+ * 2.7 ms; with a fixed order the last target always had it. The lead-in before every run
+ * (`leadInSeconds`) now spares each run the return from idling; the rotation stays, so that no place differs.
  */
 export function thereAndBack(count: number, round = 0): number[] {
   const there = Array.from({ length: count }, (_, i) => (round + i) % count);
@@ -192,7 +202,10 @@ export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measu
         }
       }
       const halves: Measured[][] = targets.map(() => []);
-      for (const i of thereAndBack(targets.length, round)) halves[i].push(await measureTarget(targets[i], { ...options, seconds: halfSeconds }));
+      for (const i of thereAndBack(targets.length, round)) {
+        if (options.leadInSeconds > 0) await wrk(targets[i], { ...options, seconds: options.leadInSeconds });
+        halves[i].push(await measureTarget(targets[i], { ...options, seconds: halfSeconds }));
+      }
       halves.forEach((measured, i) => rounds[i].push(combine(measured)));
     }
     const results = rounds.map(combine);
@@ -566,7 +579,7 @@ function printReport(results: Measured[], rounds: Measured[][], options: Gateway
   const roundsOf = (prefix: string) => rounds[indexOf(prefix)];
   console.log(
     `\n== gateway under load (wrk -t${options.threads} -c${options.connections} --latency, loopback, same nginx upstream; ` +
-      `${options.seconds}s per target in ${options.rounds} interleaved rounds, each there and back from a first target that moves each round, after ${options.warmUpSeconds}s warm-up` +
+      `${options.seconds}s per target in ${options.rounds} interleaved rounds, each there and back from a first target that moves each round, after ${options.warmUpSeconds}s warm-up, each run after ${options.leadInSeconds}s of unmeasured load` +
       `${options.freshProcesses ? ', every Node target a fresh process each round' : ''})`,
   );
   console.log(`gateways run with NODE_OPTIONS=${withManifestNodeOptions('gateway') || '(none)'} as deploy/base/gateway.yaml runs them, and so does the bare proxy`);

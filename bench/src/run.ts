@@ -63,7 +63,8 @@ async function main(): Promise<void> {
   await runGatewayLoad({
     brokers: process.env.KAFKA_BROKERS!,
     seconds: Number(process.env.BENCH_GATEWAY_SECONDS ?? 20),
-    warmUpSeconds: Number(process.env.BENCH_WARM_UP_SECONDS ?? 3),
+    warmUpSeconds: Number(process.env.BENCH_WARM_UP_SECONDS ?? 6),
+    leadInSeconds: Number(process.env.BENCH_LEAD_IN_SECONDS ?? 1),
     connections: CONNECTIONS,
     threads: 2,
     rounds: Number(process.env.BENCH_GATEWAY_ROUNDS ?? 5),
