@@ -672,8 +672,10 @@ describe('enforcement data plane', () => {
 
       private beat(): Promise<unknown> {
         this.sending = this.sending.then(async () => {
-          const at = await heartbeat({ gatewayId: this.gatewayId, positions: this.positions });
-          this.firstSentAt ??= at;
+          const positions = this.positions;
+          const at = await heartbeat({ gatewayId: this.gatewayId, positions });
+          // A heartbeat already on its way when `report` changed the positions carried the old ones.
+          if (positions === this.positions) this.firstSentAt ??= at;
         });
         return this.sending;
       }

@@ -107,9 +107,10 @@ describe('idempotent consumer against real Postgres and Kafka', () => {
     await send(grantId, envelope);
     const marker = randomUUID();
     mine.add(marker);
-    await send(marker, JSON.stringify(buildEnvelope({ topic: TOPICS.reviewDecisions, subject: marker, data: decision(marker), source: 'test' })));
+    // Keyed like the grant's copies, so it lands on their partition, behind them.
+    await send(grantId, JSON.stringify(buildEnvelope({ topic: TOPICS.reviewDecisions, subject: marker, data: decision(marker), source: 'test' })));
 
-    // Same partition (same key) is consumed in order, so once the later marker applied both copies were seen.
+    // One partition is consumed in order, so once the later marker applied both copies were seen.
     await waitFor(async () => (await timesApplied(marker)) === 1, { description: 'marker applied' });
     expect(await timesApplied(grantId)).toBe(1);
   });

@@ -144,7 +144,8 @@ describe('OktaStandIn driven by the real @okta/okta-sdk-nodejs', () => {
 
   it('keeps a per-window budget with X-Rate-Limit headers, which the SDK waits out', async () => {
     const { userIds } = standIn.seed({ users: 20 });
-    standIn.rateLimit({ limit: 3, windowSeconds: 1 });
+    // The window starts now: it must outlast the first four requests even on a loaded machine, or no 429 comes.
+    standIn.rateLimit({ limit: 3, windowSeconds: 3 });
     try {
       const mark = standIn.requestCount;
       const users = await collect(await sdk().userApi.listUsers({ limit: 5 }));
