@@ -23,12 +23,9 @@ export interface GatewayLoadOptions {
   seconds: number;
   warmUpSeconds: number;
   /**
-   * Unmeasured load run on a target just before each of its measured runs. Every run but the middle
-   * one of a round follows seconds of idling, and a Node process's first second of load after idling
-   * costs more CPU per request, more so for the gateway: read from inside the processes, the bare proxy
-   * took 255, 211 and 188 µs per request in its first three 100 ms against 160 once steady, the gateway
-   * 311, 260 and 219 against 178, so with 2 s runs the bench priced the gateway's return from idling
-   * more than its features. 0 measures runs cold.
+   * Unmeasured load run on a target just before each of its measured runs, which otherwise follow
+   * seconds of idling: a Node process's first second of load after idling costs more CPU per request,
+   * the gateway's more than the bare proxy's (the README gives the numbers). 0 measures runs cold.
    */
   leadInSeconds: number;
   connections: number;
@@ -112,13 +109,9 @@ export function variantSettings(text: string): Record<string, string> {
  * drifts over seconds to minutes (one bare proxy process, unchanged, served 7,400 to 13,900 req/s in
  * consecutive 3 s runs), and a steady drift within the round weighs on every target alike.
  *
- * The round's first target moves one place each round (B C A A C B next), because the target in the
- * middle is the only one whose second run follows its first at once, warm: every other run follows
- * seconds of idling, and a gateway's first second of load after idling was measured slower (p99 of
- * its own handling 5.8-7.2 ms, against 3.2-3.3 ms in the next second). A gateway variant given that
- * middle place with nothing changed but an empty `--require` beat the same gateway's p99 by 0.6 and
- * 2.7 ms; with a fixed order the last target always had it. The lead-in before every run
- * (`leadInSeconds`) now spares each run the return from idling; the rotation stays, so that no place differs.
+ * The round's first target moves one place each round (B C A A C B next), so that the middle place,
+ * the only one measured twice in a row, is every target's in turn rather than always the last one's
+ * (a gateway kept there beat an identical one by 0.6 and 2.7 ms of p99 before runs had a lead-in).
  */
 export function thereAndBack(count: number, round = 0): number[] {
   const there = Array.from({ length: count }, (_, i) => (round + i) % count);
