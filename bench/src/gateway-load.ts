@@ -118,7 +118,26 @@ export function thereAndBack(count: number, round = 0): number[] {
   return [...there, ...[...there].reverse()];
 }
 
-export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measured[]> {
+/** A target's result over every round, with the rate it answered at in each round. */
+export interface TargetLoad {
+  name: string;
+  /** Whether it is one of the gateways (whose requests each become an access-log record). */
+  gateway: boolean;
+  rps: number;
+  roundRps: number[];
+}
+
+/**
+ * The live phase's rate for usage-ingest's bench: the highest rate a gateway answered at over a
+ * round of the load section, rounded up to a thousand, when that is above `floor`. What one gateway
+ * can emit into the access log on this machine, usage-ingest must absorb.
+ */
+export function liveRateFromGatewayPeak(loads: readonly TargetLoad[], floor: number): number {
+  const peak = Math.max(0, ...loads.filter((load) => load.gateway).flatMap((load) => load.roundRps));
+  return Math.max(floor, Math.ceil(peak / 1000) * 1000);
+}
+
+export async function runGatewayLoad(options: GatewayLoadOptions): Promise<TargetLoad[]> {
   ensureTools();
   mkdirSync(dirname(QUANTILES_SCRIPT_FILE), { recursive: true });
   writeFileSync(QUANTILES_SCRIPT_FILE, QUANTILES_SCRIPT);
@@ -210,7 +229,12 @@ export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Measu
       // An older build does not export the counts.
       if (counts !== undefined) console.log(`${target.name}: access log ${counts.sent} of ${counts.answered} records produced, ${counts.dropped} dropped`);
     }
-    return results;
+    return results.map((result, i) => ({
+      name: result.name,
+      gateway: targets[i].gatewayOrigin !== undefined,
+      rps: result.rps,
+      roundRps: rounds[i].map((round) => round.rps),
+    }));
   } finally {
     for (const stop of stops.reverse()) await stop().catch((error: Error) => console.error(`bench: stopping failed: ${error.message}`));
   }

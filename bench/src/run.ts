@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Pool } from 'undici';
 import { Cluster } from '@attest/testing';
-import { runGatewayLoad } from './gateway-load';
+import { liveRateFromGatewayPeak, runGatewayLoad } from './gateway-load';
 import { runIdentityBench } from './identity.bench';
 import { benchUsageIngest, formatUsageIngestBench, usageIngestBenchOptions } from './usage-ingest.bench';
 import { measure, LoadResult } from './load';
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     return;
   }
   // First, while no other service runs: the load section's numbers should not share the CPU with a cluster.
-  await runGatewayLoad({
+  const loads = await runGatewayLoad({
     brokers: process.env.KAFKA_BROKERS!,
     seconds: Number(process.env.BENCH_GATEWAY_SECONDS ?? 20),
     warmUpSeconds: Number(process.env.BENCH_WARM_UP_SECONDS ?? 6),
@@ -153,7 +153,14 @@ async function main(): Promise<void> {
   }
 
   // Each of these starts the processes it needs, after the cluster above has stopped.
-  for (const line of formatUsageIngestBench(await benchUsageIngest(usageIngestBenchOptions(ADMIN_TOKEN)))) console.log(line);
+  const usage = usageIngestBenchOptions(ADMIN_TOKEN);
+  // Unless set, the live phase runs at least at the gateway's peak in this run's load section: what one gateway emits, usage-ingest must absorb.
+  if (process.env.BENCH_USAGE_LIVE_RATE === undefined) {
+    const floor = usage.liveRate ?? 0;
+    usage.liveRate = liveRateFromGatewayPeak(loads, floor);
+    console.log(`\nusage-ingest: live rate ${usage.liveRate.toLocaleString()} events/s, the gateway's peak over a round above rounded up to a thousand, or ${floor.toLocaleString()} if higher`);
+  }
+  for (const line of formatUsageIngestBench(await benchUsageIngest(usage))) console.log(line);
   await runIdentityBench({
     databaseUrl: process.env.DATABASE_URL!,
     brokers: process.env.KAFKA_BROKERS!,
