@@ -42,7 +42,7 @@ describe('thereAndBack (the order of measurements within a round)', () => {
 });
 
 describe('liveRateFromGatewayPeak (the rate usage-ingest must absorb live)', () => {
-  const load = (name: string, gateway: boolean, roundRps: number[]): TargetLoad => ({ name, gateway, rps: roundRps[0], roundRps });
+  const load = (name: string, gateway: boolean, roundRps: number[]): TargetLoad => ({ name, gateway, roundRps });
 
   it("takes the fastest round of any gateway, rounded up to a thousand, and ignores the other targets' rates", () => {
     const loads = [

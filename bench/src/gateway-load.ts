@@ -118,12 +118,11 @@ export function thereAndBack(count: number, round = 0): number[] {
   return [...there, ...[...there].reverse()];
 }
 
-/** A target's result over every round, with the rate it answered at in each round. */
+/** A target of the load section, with the rate it answered at in each round. */
 export interface TargetLoad {
   name: string;
   /** Whether it is one of the gateways (whose requests each become an access-log record). */
   gateway: boolean;
-  rps: number;
   roundRps: number[];
 }
 
@@ -232,7 +231,6 @@ export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Targe
     return results.map((result, i) => ({
       name: result.name,
       gateway: targets[i].gatewayOrigin !== undefined,
-      rps: result.rps,
       roundRps: rounds[i].map((round) => round.rps),
     }));
   } finally {
