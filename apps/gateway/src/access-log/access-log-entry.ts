@@ -6,40 +6,93 @@ export type AccessLogEntry = AccessLogCall;
 /** Values per entry in a packed batch. */
 export const PACKED_FIELDS = 12;
 
-export type PackedValue = string | number | null;
+/** A packed batch's values: the request id and path as strings, every other string as its number in a `StringTable`. */
+export type PackedValue = string | number;
+
+/** Past this many numbered strings, the table starts over (the worker's with it), so key churn cannot grow it without bound. */
+export const MAX_TABLE_STRINGS = 65_536;
+
+/**
+ * Numbers the strings that repeat from entry to entry (methods, outcomes, ids, routes), so that a
+ * hand-over carries each of them once instead of once per entry: a packed entry is then two strings
+ * and ten numbers. The request thread spends about what it did (its map lookups cost what copying
+ * the strings did); the worker no longer reads seven new strings per entry, nor hashes them again to
+ * number them in its own messages. The worker keeps the same table from the strings each hand-over
+ * brings (`takeNew`).
+ */
+export class StringTable {
+  private readonly indexes = new Map<string, number>();
+  private readonly values: string[] = [];
+  private handedOver = 0;
+
+  /** Every numbered string, at its number. */
+  get strings(): readonly string[] {
+    return this.values;
+  }
+
+  /** `value`'s number, numbering it if new; -1 for null. */
+  ref(value: string | null): number {
+    if (value === null) return -1;
+    let index = this.indexes.get(value);
+    if (index === undefined) {
+      index = this.values.push(value) - 1;
+      this.indexes.set(value, index);
+    }
+    return index;
+  }
+
+  /** The strings numbered since the last call, in order: what the next hand-over must carry. */
+  takeNew(): string[] {
+    const fresh = this.values.slice(this.handedOver);
+    this.handedOver = this.values.length;
+    return fresh;
+  }
+
+  /** Whether the table should start over once the entries already packed against it are handed over. */
+  get full(): boolean {
+    return this.values.length > MAX_TABLE_STRINGS;
+  }
+
+  clear(): void {
+    this.indexes.clear();
+    this.values.length = 0;
+    this.handedOver = 0;
+  }
+}
 
 /** Appends an entry to a flat batch, so a batch crosses to the worker as one array of primitives. */
-export function packEntry(batch: PackedValue[], entry: AccessLogEntry): void {
+export function packEntry(batch: PackedValue[], entry: AccessLogEntry, table: StringTable): void {
   batch.push(
     entry.requestId,
     entry.atMs,
-    entry.method,
+    table.ref(entry.method),
     entry.path,
     entry.status,
-    entry.outcome,
+    table.ref(entry.outcome),
     entry.latencyMs,
-    entry.apiId,
-    entry.route,
-    entry.keyId,
-    entry.principalId,
-    entry.grantId,
+    table.ref(entry.apiId),
+    table.ref(entry.route),
+    table.ref(entry.keyId),
+    table.ref(entry.principalId),
+    table.ref(entry.grantId),
   );
 }
 
-/** The entry packed at `offset`, read back. */
-export function unpackEntry(batch: readonly PackedValue[], offset: number): AccessLogEntry {
+/** The entry packed at `offset`, read back with the strings its numbers refer to. */
+export function unpackEntry(batch: readonly PackedValue[], offset: number, strings: readonly string[]): AccessLogEntry {
+  const text = (index: number): string | null => (index === -1 ? null : strings[index]);
   return {
     requestId: batch[offset] as string,
     atMs: batch[offset + 1] as number,
-    method: batch[offset + 2] as string,
+    method: strings[batch[offset + 2] as number],
     path: batch[offset + 3] as string,
     status: batch[offset + 4] as number,
-    outcome: batch[offset + 5] as AccessOutcome,
+    outcome: strings[batch[offset + 5] as number] as AccessOutcome,
     latencyMs: batch[offset + 6] as number,
-    apiId: batch[offset + 7] as string | null,
-    route: batch[offset + 8] as string | null,
-    keyId: batch[offset + 9] as string | null,
-    principalId: batch[offset + 10] as string | null,
-    grantId: batch[offset + 11] as string | null,
+    apiId: text(batch[offset + 7] as number),
+    route: text(batch[offset + 8] as number),
+    keyId: text(batch[offset + 9] as number),
+    principalId: text(batch[offset + 10] as number),
+    grantId: text(batch[offset + 11] as number),
   };
 }

@@ -16,7 +16,14 @@ export interface AccessLogWorkerData {
 
 /** Request thread → worker. */
 export type ToAccessLogWorker =
-  | { type: 'entries'; batch: PackedValue[] }
+  | {
+      type: 'entries';
+      batch: PackedValue[];
+      /** Strings the request thread's table numbered since the last hand-over, in order: the worker's table grows by them before reading the batch. */
+      strings: string[];
+      /** The table starts over after this batch, on both sides. */
+      restart: boolean;
+    }
   | { type: 'flush'; id: number }
   | { type: 'close'; id: number };
 

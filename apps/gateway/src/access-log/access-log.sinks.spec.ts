@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { AccessLogEntry } from './access-log-entry';
+import { AccessLogEntry, MAX_TABLE_STRINGS } from './access-log-entry';
 import { accessLogEntry } from './access-log-entry.fixtures';
 import { AccessLogSink, WorkerAccessLogSink } from './access-log.sinks';
 
@@ -11,18 +11,29 @@ import { AccessLogSink, WorkerAccessLogSink } from './access-log.sinks';
  * when told to: a worker starved of CPU. The real worker (compiled) is driven by the e2e suite and the bench.
  */
 const STARVED_WORKER = `
+const { writeFileSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 let received = 0;
 let taken = 0;
+// Its copy of the request thread's string table, kept as the real worker keeps it, and the key id it read for each request.
+const strings = [];
+const keyIds = {};
 parentPort.on('message', (message) => {
   if (message.type === 'entries') {
     if (message.batch[0] === 'die') process.exit(3);
+    strings.push(...message.strings);
+    for (let offset = 0; offset < message.batch.length; offset += 12) {
+      const index = message.batch[offset + 9];
+      keyIds[message.batch[offset]] = index === -1 ? null : strings[index];
+    }
+    if (message.restart) strings.length = 0;
     received += message.batch.length / 12;
     return;
   }
   // 'flush' stands for the worker getting the CPU at last: it takes everything handed over so far.
   Atomics.sub(workerData.pending, 0, received - taken);
   taken = received;
+  writeFileSync(require('node:path').join(__dirname, 'key-ids.json'), JSON.stringify(keyIds));
   parentPort.postMessage({ type: 'done', id: message.id, sent: received, dropped: 0 });
 });
 `;
@@ -56,13 +67,20 @@ describe('WorkerAccessLogSink', () => {
   let inThread: RecordingSink;
   let logLines: string[];
 
+  let keyIdsFile: string;
+
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'access-log-sink-'));
     workerFile = join(dir, 'starved-worker.js');
     writeFileSync(workerFile, STARVED_WORKER);
+    // Where the stand-in writes the key ids it read: beside itself.
+    keyIdsFile = join(dir, 'key-ids.json');
   });
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Each request id the stand-in worker has read so far, with the key id it read for it. */
+  const keyIdsRead = (): Record<string, string | null> => JSON.parse(readFileSync(keyIdsFile, 'utf8'));
 
   beforeEach(() => {
     inThread = new RecordingSink();
@@ -114,6 +132,34 @@ describe('WorkerAccessLogSink', () => {
     expect(sink.overflowedCount).toBe(0);
     expect(inThread.written).toEqual([]);
     expect(sink.sentCount).toBe(2048);
+  });
+
+  it("keeps the worker's string table in step when entries stay in the request thread, so later entries naming the same strings read right", async () => {
+    const sink = start(512);
+    for (const id of ids(0, 512)) sink.write(entry(id));
+    // The worker has taken nothing yet: these 256 are produced here, and the key ids they first named go to the worker alone.
+    const overflowKeys = ids(512, 256).map((id) => accessLogEntry({ requestId: id }));
+    for (const overflowed of overflowKeys) sink.write(overflowed);
+    expect(sink.overflowedCount).toBe(256);
+    await sink.flush();
+
+    // The same keys again, now handed to the worker: their numbers were carried by the overflow's hand-over.
+    for (const [i, earlier] of overflowKeys.entries()) sink.write({ ...earlier, requestId: `again-${i}` });
+    await sink.flush();
+    const read = keyIdsRead();
+    expect(overflowKeys.map((_, i) => read[`again-${i}`])).toEqual(overflowKeys.map((earlier) => earlier.keyId));
+  });
+
+  it('starts the string table over on both sides past its bound, and every entry still reads right', async () => {
+    const sink = start(1_000_000);
+    // Four fresh ids an entry: past the bound within the run, with hand-overs on either side of the restart.
+    const written = Array.from({ length: MAX_TABLE_STRINGS / 4 + 1024 }, (_, i) => accessLogEntry({ requestId: `r-${i}` }));
+    for (const one of written) sink.write(one);
+    await sink.flush();
+    const read = keyIdsRead();
+    const wrong = written.filter((one) => read[one.requestId] !== one.keyId);
+    expect(wrong).toEqual([]);
+    expect(Object.keys(read)).toHaveLength(written.length);
   });
 
   it('counts what a dead worker held as dropped, and produces everything in the request thread afterwards', async () => {

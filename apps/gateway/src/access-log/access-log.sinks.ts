@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Producer } from 'kafkajs';
 import type { Logger as PinoLogger } from 'pino';
-import { AccessLogEntry, PACKED_FIELDS, PackedValue, packEntry, unpackEntry } from './access-log-entry';
+import { AccessLogEntry, PACKED_FIELDS, PackedValue, packEntry, StringTable, unpackEntry } from './access-log-entry';
 import { AccessLogBatcher } from './access-log.batcher';
 import { AccessLogWorkerData, FromAccessLogWorker, ToAccessLogWorker } from './access-log.protocol';
 
@@ -85,6 +85,7 @@ export interface WorkerAccessLogSinkOptions {
 export class WorkerAccessLogSink implements AccessLogSink {
   private readonly worker: Worker;
   private batch: PackedValue[] = [];
+  private readonly table = new StringTable();
   private timer: NodeJS.Timeout | null = null;
   /** Entries posted to the worker and not yet taken: the request thread adds, the worker subtracts. */
   private readonly pending = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
@@ -138,7 +139,7 @@ export class WorkerAccessLogSink implements AccessLogSink {
 
   write(entry: AccessLogEntry): void {
     if (this.exited) return this.inThread().write(entry);
-    packEntry(this.batch, entry);
+    packEntry(this.batch, entry, this.table);
     if (this.batch.length >= HAND_OVER_ENTRIES * PACKED_FIELDS) this.handOver();
     else if (this.timer === null) this.timer = setTimeout(this.handOver, HAND_OVER_MS);
   }
@@ -164,14 +165,21 @@ export class WorkerAccessLogSink implements AccessLogSink {
     if (batch.length === 0) return;
     this.batch = [];
     const entries = batch.length / PACKED_FIELDS;
+    const strings = this.table.takeNew();
+    const restart = this.table.full;
     if (this.exited || Atomics.load(this.pending, 0) + entries > this.maxPending) {
       const sink = this.inThread();
-      for (let offset = 0; offset < batch.length; offset += PACKED_FIELDS) sink.write(unpackEntry(batch, offset));
-      if (!this.exited) this.overflowed += entries;
-      return;
+      for (let offset = 0; offset < batch.length; offset += PACKED_FIELDS) sink.write(unpackEntry(batch, offset, this.table.strings));
+      if (!this.exited) {
+        this.overflowed += entries;
+        // The worker's table must keep up with this one even when the entries stay here.
+        if (strings.length > 0 || restart) this.post({ type: 'entries', batch: [], strings, restart });
+      }
+    } else {
+      Atomics.add(this.pending, 0, entries);
+      this.post({ type: 'entries', batch, strings, restart });
     }
-    Atomics.add(this.pending, 0, entries);
-    this.post({ type: 'entries', batch });
+    if (restart) this.table.clear();
   };
 
   private inThread(): AccessLogSink {

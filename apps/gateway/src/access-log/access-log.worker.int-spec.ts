@@ -68,11 +68,13 @@ describe('access-log worker thread (compiled) against a real broker', () => {
 
     // Four times the bound, a flush after each bound's worth: only a worker that takes entries off the count keeps them all.
     const ids: string[] = [];
+    const written = new Map<string, ReturnType<typeof entry>>();
     for (let round = 0; round < 4; round++) {
       for (let i = 0; i < 512; i++) {
         const id = `${gatewayId}-${round}-${i}`;
         ids.push(id);
-        sink.write(entry(id));
+        written.set(id, entry(id));
+        sink.write(written.get(id)!);
       }
       await sink.flush();
     }
@@ -93,6 +95,13 @@ describe('access-log worker thread (compiled) against a real broker', () => {
         .map(({ record }) => record.requestId)
         .sort(),
     ).toEqual([...ids].sort());
+    // Each record says what its request's entry said: the strings that cross to the worker by number read back right.
+    const differing = records().filter(({ record }) => {
+      const sent = written.get(record.requestId)!;
+      return [record.keyId, record.principalId, record.grantId, record.apiId, record.route, record.method, record.outcome, record.path, record.status].join() !==
+        [sent.keyId, sent.principalId, sent.grantId, sent.apiId, sent.route, sent.method, sent.outcome, sent.path, sent.status].join();
+    });
+    expect(differing).toEqual([]);
     // Many records per message, each message valid under the contract, every record in the partition its key names.
     expect(ours().length).toBeLessThan(ids.length / 10);
     for (const message of ours()) expect(accessLogColumnsSchema.safeParse(columns(message)).success).toBe(true);

@@ -26,8 +26,11 @@ lowerPriority(data.nice);
 const producer = new FastRecordProducer({ clientId: 'gateway-access-log', brokers: data.brokers });
 const batcher = new AccessLogBatcher({ producer, gatewayId: data.gatewayId, maxRecords: data.maxRecords, lingerMs: data.lingerMs });
 
+/** The request thread's string table, as its hand-overs bring it. */
+const strings: string[] = [];
+
 function addAll(batch: readonly PackedValue[]): void {
-  for (let offset = 0; offset < batch.length; offset += PACKED_FIELDS) batcher.add(unpackEntry(batch, offset));
+  for (let offset = 0; offset < batch.length; offset += PACKED_FIELDS) batcher.add(unpackEntry(batch, offset, strings));
 }
 
 /**
@@ -56,7 +59,9 @@ port.on('message', (message: ToAccessLogWorker) => {
   switch (message.type) {
     case 'entries':
       // The producer connects on its first send; until the broker answers, messages wait in the batcher's bounded buffer.
+      for (const value of message.strings) strings.push(value);
       addAll(message.batch);
+      if (message.restart) strings.length = 0;
       Atomics.sub(data.pending, 0, message.batch.length / PACKED_FIELDS);
       return;
     case 'flush':
