@@ -552,6 +552,10 @@ describe('gateway against real Kafka and a real upstream', () => {
       grantId: alice.grantId,
       gatewayId: `gateway-int-spec-${run}`,
     });
+    // Its latency in milliseconds to the microsecond, not a double's full 17 digits.
+    expect(allowed.data.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(Math.round(allowed.data.latencyMs * 1000) / 1000).toBe(allowed.data.latencyMs);
+    expect(allowed.text).toContain(`${allowed.data.latencyMs}`);
 
     const everyOutcome = ['allowed', 'forbidden', 'unauthenticated', 'not_found', 'retired', 'upstream_error'];
     const mine = await waitFor(

@@ -140,7 +140,8 @@ export class GatewayRequestHandler {
       path: facts.path,
       status,
       outcome,
-      latencyMs: Math.max(0, performance.now() - facts.startedAt),
+      // To the microsecond: a double's 17 digits would make the number a seventh of the record's bytes on the wire.
+      latencyMs: Math.max(0, Math.round((performance.now() - facts.startedAt) * 1000) / 1000),
       apiId: api?.apiId ?? null,
       route: route === null ? null : route.label,
       keyId: key?.keyId ?? null,
