@@ -120,7 +120,6 @@ export function thereAndBack(count: number, round = 0): number[] {
 
 /** A target of the load section, with the rate it answered at in each round. */
 export interface TargetLoad {
-  name: string;
   /** Whether it is one of the gateways (whose requests each become an access-log record). */
   gateway: boolean;
   roundRps: number[];
@@ -228,11 +227,7 @@ export async function runGatewayLoad(options: GatewayLoadOptions): Promise<Targe
       // An older build does not export the counts.
       if (counts !== undefined) console.log(`${target.name}: access log ${counts.sent} of ${counts.answered} records produced, ${counts.dropped} dropped`);
     }
-    return results.map((result, i) => ({
-      name: result.name,
-      gateway: targets[i].gatewayOrigin !== undefined,
-      roundRps: rounds[i].map((round) => round.rps),
-    }));
+    return targets.map((target, i) => ({ gateway: target.gatewayOrigin !== undefined, roundRps: rounds[i].map((round) => round.rps) }));
   } finally {
     for (const stop of stops.reverse()) await stop().catch((error: Error) => console.error(`bench: stopping failed: ${error.message}`));
   }

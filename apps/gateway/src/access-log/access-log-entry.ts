@@ -1,4 +1,4 @@
-import { AccessLogCall, AccessOutcome } from '@attest/contracts';
+import { AccessLogCall, AccessOutcome, StringNumbering } from '@attest/contracts';
 
 /** One answered request, as the request thread knows it: raw values, formatted only when produced (the contract's `AccessLogCall`). */
 export type AccessLogEntry = AccessLogCall;
@@ -20,42 +20,23 @@ export const MAX_TABLE_STRINGS = 65_536;
  * number them in its own messages. The worker keeps the same table from the strings each hand-over
  * brings (`takeNew`).
  */
-export class StringTable {
-  private readonly indexes = new Map<string, number>();
-  private readonly values: string[] = [];
+export class StringTable extends StringNumbering {
   private handedOver = 0;
-
-  /** Every numbered string, at its number. */
-  get strings(): readonly string[] {
-    return this.values;
-  }
-
-  /** `value`'s number, numbering it if new; -1 for null. */
-  ref(value: string | null): number {
-    if (value === null) return -1;
-    let index = this.indexes.get(value);
-    if (index === undefined) {
-      index = this.values.push(value) - 1;
-      this.indexes.set(value, index);
-    }
-    return index;
-  }
 
   /** The strings numbered since the last call, in order: what the next hand-over must carry. */
   takeNew(): string[] {
-    const fresh = this.values.slice(this.handedOver);
-    this.handedOver = this.values.length;
+    const fresh = this.strings.slice(this.handedOver);
+    this.handedOver = this.strings.length;
     return fresh;
   }
 
   /** Whether the table should start over once the entries already packed against it are handed over. */
   get full(): boolean {
-    return this.values.length > MAX_TABLE_STRINGS;
+    return this.strings.length > MAX_TABLE_STRINGS;
   }
 
-  clear(): void {
-    this.indexes.clear();
-    this.values.length = 0;
+  override clear(): void {
+    super.clear();
     this.handedOver = 0;
   }
 }
@@ -78,9 +59,13 @@ export function packEntry(batch: PackedValue[], entry: AccessLogEntry, table: St
   );
 }
 
+/** The string numbered `index`; null for -1. */
+function named(strings: readonly string[], index: number): string | null {
+  return index === -1 ? null : strings[index];
+}
+
 /** The entry packed at `offset`, read back with the strings its numbers refer to. */
 export function unpackEntry(batch: readonly PackedValue[], offset: number, strings: readonly string[]): AccessLogEntry {
-  const text = (index: number): string | null => (index === -1 ? null : strings[index]);
   return {
     requestId: batch[offset] as string,
     atMs: batch[offset + 1] as number,
@@ -89,10 +74,10 @@ export function unpackEntry(batch: readonly PackedValue[], offset: number, strin
     status: batch[offset + 4] as number,
     outcome: strings[batch[offset + 5] as number] as AccessOutcome,
     latencyMs: batch[offset + 6] as number,
-    apiId: text(batch[offset + 7] as number),
-    route: text(batch[offset + 8] as number),
-    keyId: text(batch[offset + 9] as number),
-    principalId: text(batch[offset + 10] as number),
-    grantId: text(batch[offset + 11] as number),
+    apiId: named(strings, batch[offset + 7] as number),
+    route: named(strings, batch[offset + 8] as number),
+    keyId: named(strings, batch[offset + 9] as number),
+    principalId: named(strings, batch[offset + 10] as number),
+    grantId: named(strings, batch[offset + 11] as number),
   };
 }

@@ -66,7 +66,6 @@ describe('WorkerAccessLogSink', () => {
   let sink: WorkerAccessLogSink | null = null;
   let inThread: RecordingSink;
   let logLines: string[];
-
   let keyIdsFile: string;
 
   beforeAll(() => {

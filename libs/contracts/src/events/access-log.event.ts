@@ -189,12 +189,41 @@ export function accessLogCallBytesAtMost(call: AccessLogCall): number {
 }
 
 /**
+ * Numbers strings in the order they are first named, -1 standing for null: what a v3 message's
+ * `strings` and its string columns say, and how the gateway hands repeated strings to its log worker.
+ */
+export class StringNumbering {
+  private readonly indexes = new Map<string, number>();
+  private readonly values: string[] = [];
+
+  /** Every numbered string, at its number. */
+  get strings(): readonly string[] {
+    return this.values;
+  }
+
+  /** `value`'s number, numbering it if new; -1 for null. */
+  ref(value: string | null): number {
+    if (value === null) return -1;
+    let index = this.indexes.get(value);
+    if (index === undefined) {
+      index = this.values.push(value) - 1;
+      this.indexes.set(value, index);
+    }
+    return index;
+  }
+
+  clear(): void {
+    this.indexes.clear();
+    this.values.length = 0;
+  }
+}
+
+/**
  * Builds one `gateway.access-log.v3` message a call at a time, as a producer groups them: each
  * method, outcome, id and route goes into `strings` the first time a call names it.
  */
 export class AccessLogColumnsBuilder {
-  private readonly columns: Omit<AccessLogColumns, 'gatewayId' | 'since'> = {
-    strings: [],
+  private readonly columns: Omit<AccessLogColumns, 'gatewayId' | 'since' | 'strings'> = {
     requestId: [],
     at: [],
     method: [],
@@ -208,7 +237,7 @@ export class AccessLogColumnsBuilder {
     principalId: [],
     grantId: [],
   };
-  private readonly indexes = new Map<string, number>();
+  private readonly numbering = new StringNumbering();
   private since = 0;
   private bytes: number;
 
@@ -247,17 +276,13 @@ export class AccessLogColumnsBuilder {
   }
 
   build(): AccessLogColumns {
-    return { gatewayId: this.gatewayId, since: this.since, ...this.columns };
+    return { gatewayId: this.gatewayId, since: this.since, strings: [...this.numbering.strings], ...this.columns };
   }
 
   private ref(value: string | null): number {
-    if (value === null) return -1;
-    let index = this.indexes.get(value);
-    if (index === undefined) {
-      index = this.columns.strings.push(value) - 1;
-      this.indexes.set(value, index);
-      this.bytes += stringBytes(value);
-    }
+    const named = this.numbering.strings.length;
+    const index = this.numbering.ref(value);
+    if (this.numbering.strings.length > named) this.bytes += stringBytes(value);
     return index;
   }
 
